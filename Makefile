@@ -1,0 +1,17 @@
+.PHONY: setup demo test bench
+SHELL := /bin/bash
+
+.venv/.ready: pyproject.toml uv.lock scripts/setup.sh
+	scripts/setup.sh
+	touch $@
+
+setup: .venv/.ready
+
+demo: setup
+	.venv/bin/ratsblick demo
+
+test: setup
+	scripts/test.sh
+
+bench: setup
+	.venv/bin/python bench/sync.py

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every linter and test; the Django tests run on SQLite and on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+
+ruff check .
+ruff format --check .
+mypy
+pytest -q -p no:cacheprovider "$@"
+
+PG_URL=${RATSBLICK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/ratsblick}
+if python - "$PG_URL" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
+except Exception as exc:
+    print(f"PostgreSQL not reachable ({exc})", file=sys.stderr)
+    sys.exit(1)
+PY
+then
+  echo "== the same tests on PostgreSQL"
+  DATABASE_URL="$PG_URL" pytest -q -p no:cacheprovider -m "not sqlite_only" "$@"
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is required in CI" >&2
+  exit 1
+else
+  echo "!! PostgreSQL tests SKIPPED: no server at $PG_URL (set RATSBLICK_TEST_POSTGRES_URL)"
+fi

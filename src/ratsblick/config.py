@@ -1,0 +1,89 @@
+"""Every setting, read from the environment in one place.
+
+Each setting is documented in docs/settings.md; a test checks that the
+documentation names every setting declared here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected a boolean (1/0, true/false), got {text!r}")
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    name: str
+    parse: Callable[[str], T]
+    default: T
+    doc: str
+
+    def get(self) -> T:
+        text = os.environ.get(self.name)
+        if text is None or text == "":
+            return self.default
+        try:
+            return self.parse(text)
+        except ValueError as exc:
+            raise ValueError(f"{self.name}: {exc}") from exc
+
+
+HOME = Setting("RATSBLICK_HOME", Path, Path("data"), "Folder for all data of this instance.")
+DATABASE_URL = Setting(
+    "DATABASE_URL", str, "", "PostgreSQL URL; empty means SQLite in RATSBLICK_HOME."
+)
+SECRET_KEY = Setting("RATSBLICK_SECRET_KEY", str, "", "Django secret key (generated if empty).")
+DEBUG = Setting("RATSBLICK_DEBUG", _bool, False, "Django debug mode.")
+ALLOWED_HOSTS = Setting(
+    "RATSBLICK_ALLOWED_HOSTS", str, "127.0.0.1,localhost", "Comma-separated host names served."
+)
+ALLOW_PRIVATE_HOSTS = Setting(
+    "RATSBLICK_ALLOW_PRIVATE_HOSTS",
+    _bool,
+    False,
+    "Allow fetching from private, loopback and link-local addresses.",
+)
+HTTP_TIMEOUT = Setting("RATSBLICK_HTTP_TIMEOUT", float, 30.0, "Seconds per HTTP request.")
+HTTP_RETRIES = Setting("RATSBLICK_HTTP_RETRIES", int, 4, "Retries after a 5xx or timeout.")
+HTTP_BACKOFF = Setting("RATSBLICK_HTTP_BACKOFF", float, 0.5, "First retry delay in seconds.")
+HTTP_PER_HOST = Setting("RATSBLICK_HTTP_PER_HOST", int, 4, "Concurrent requests per host.")
+SYNC_MARGIN = Setting(
+    "RATSBLICK_SYNC_MARGIN_MINUTES",
+    int,
+    60,
+    "Incremental syncs ask for changes since the last good sync minus this margin.",
+)
+DEMO_REPLAY_PORT = Setting(
+    "RATSBLICK_DEMO_REPLAY_PORT",
+    int,
+    8765,
+    "Loopback port of the replay server that `ratsblick demo` syncs the sample from.",
+)
+
+ALL: tuple[Setting[object], ...] = (
+    HOME,
+    DATABASE_URL,
+    SECRET_KEY,
+    DEBUG,
+    ALLOWED_HOSTS,
+    ALLOW_PRIVATE_HOSTS,
+    HTTP_TIMEOUT,
+    HTTP_RETRIES,
+    HTTP_BACKOFF,
+    HTTP_PER_HOST,
+    SYNC_MARGIN,
+    DEMO_REPLAY_PORT,
+)  # type: ignore[assignment]

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ratsblick import config
+from ratsblick.council.client import http_client
+from ratsblick.council.models import Body, SyncRun
+from ratsblick.council.sync import sync_body
+
+OUTCOMES = ("new", "changed", "deleted", "unchanged", "failed")
+
+
+def select_bodies(names: list[str]) -> list[Body]:
+    """Subscribed bodies by pk, OParl id or name; all of them when none is named."""
+    bodies = Body.objects.filter(subscribed=True).order_by("pk")
+    if not names:
+        return list(bodies)
+    chosen = []
+    for name in names:
+        match = Q(oparl_id=name) | Q(name__iexact=name)
+        if name.isdigit():
+            match |= Q(pk=int(name))
+        found = list(bodies.filter(match))
+        if not found:
+            raise CommandError(f"no body {name!r}: see `ratsblick status`")
+        chosen.extend(found)
+    return chosen
+
+
+class Command(BaseCommand):
+    help = "Sync bodies from their OParl endpoints (incrementally unless --full)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("bodies", nargs="*", help="pk, OParl id or name (default: all)")
+        parser.add_argument("--full", action="store_true", help="fetch everything again")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", verbosity=0)
+        bodies = select_bodies(options["bodies"])
+        if not bodies:
+            raise CommandError("no body to sync: add one with `ratsblick add-body URL`")
+        console = Console(file=self.stdout, stderr=False)
+        margin = timedelta(minutes=config.SYNC_MARGIN.get())
+        runs: list[tuple[Body, SyncRun, float]] = []
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        tasks: dict[tuple[str, str], Any] = {}
+
+        def on_page(body: str, name: str, done: int, total: int | None) -> None:
+            key = (body, name)
+            if key not in tasks:
+                tasks[key] = progress.add_task(f"{body}: {name}", total=total)
+            progress.update(tasks[key], completed=done, total=total)
+
+        with http_client() as client, progress:
+            for body in bodies:
+                started = time.monotonic()
+                try:
+                    run = sync_body(
+                        body, client, full=options["full"], margin=margin, on_page=on_page
+                    )
+                except Exception as exc:
+                    run = body.sync_runs.latest()
+                    console.print(f"[red]{body}: sync failed: {exc}")
+                runs.append((body, run, time.monotonic() - started))
+        for body, run, seconds in runs:
+            console.print(summary_table(body, run, seconds))
+            for note in run.notes[:20]:
+                console.print(f"  - {note}")
+            if len(run.notes) > 20:
+                console.print(
+                    f"  … and {len(run.notes) - 20} more notes (`ratsblick status --json`)"
+                )
+        if any(run.outcome != SyncRun.Outcome.OK for _, run, _ in runs):
+            raise CommandError("not every body synced completely (see the notes above)")
+
+
+def summary_table(body: Body, run: SyncRun, seconds: float) -> Table:
+    kind = "full" if run.full else f"incremental since {run.modified_since:%Y-%m-%d %H:%M}"
+    table = Table(title=f"{body.name}: {run.outcome} ({kind}, {seconds:.1f} s)")
+    table.add_column("type")
+    for outcome in OUTCOMES:
+        table.add_column(outcome, justify="right")
+    for type_name, counts in run.counts.items():
+        table.add_row(type_name, *(str(counts.get(o, 0)) for o in OUTCOMES))
+    return table

@@ -1,0 +1,287 @@
+"""The OParl world: 12 object types with the fields of OParl 1.1.
+
+Model fields are named after OParl properties in snake_case; where a name
+differs beyond that (plurals of lists), `oparl_names` says which property
+fills it. Every object is keyed by its OParl `id` URL. A referenced object
+we have not seen yet is stored as a placeholder (`stub=True`) so that the
+reference is never lost; a later list page or a single fetch fills it in,
+and `fetch_error` records why it could not be.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+
+from ratsblick.oparl.schema import ObjectType
+
+
+class OParlObject(models.Model):
+    oparl_id = models.TextField(unique=True)
+    body = models.ForeignKey(
+        "council.Body", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created = models.DateTimeField(null=True, blank=True)
+    modified = models.DateTimeField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    stub = models.BooleanField(default=False)
+    fetch_error = models.TextField(blank=True)
+    license = models.TextField(blank=True)
+    keyword = models.JSONField(default=list, blank=True)
+    web = models.TextField(blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+    content_hash = models.CharField(max_length=32, blank=True)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    oparl_type: ClassVar[ObjectType]
+    oparl_names: ClassVar[dict[str, str]] = {}
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(getattr(self, "name", "") or self.oparl_id)
+
+
+def _fk(to: str, related_name: str = "+") -> models.ForeignKey[models.Model | None]:
+    return models.ForeignKey(
+        to, null=True, blank=True, on_delete=models.SET_NULL, related_name=related_name
+    )
+
+
+def _m2m(to: str, related_name: str = "+") -> models.ManyToManyField[models.Model, models.Model]:
+    return models.ManyToManyField(to, blank=True, related_name=related_name)
+
+
+class System(OParlObject):
+    oparl_type = ObjectType.SYSTEM
+    oparl_version = models.TextField(blank=True)
+    other_oparl_versions = models.JSONField(default=list, blank=True)
+    name = models.TextField(blank=True)
+    contact_email = models.TextField(blank=True)
+    contact_name = models.TextField(blank=True)
+    website = models.TextField(blank=True)
+    vendor = models.TextField(blank=True)
+    product = models.TextField(blank=True)
+
+
+class Body(OParlObject):
+    oparl_type = ObjectType.BODY
+    system = _fk("council.System", "bodies")
+    short_name = models.TextField(blank=True)
+    name = models.TextField(blank=True)
+    website = models.TextField(blank=True)
+    license_valid_since = models.DateTimeField(null=True, blank=True)
+    oparl_since = models.DateTimeField(null=True, blank=True)
+    ags = models.CharField(max_length=16, blank=True)
+    rgs = models.CharField(max_length=16, blank=True)
+    equivalent = models.JSONField(default=list, blank=True)
+    contact_email = models.TextField(blank=True)
+    contact_name = models.TextField(blank=True)
+    classification = models.TextField(blank=True)
+    location = _fk("council.Location")
+    # Ours, not OParl: a body added with `add-body` is synced by `sync`.
+    subscribed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "bodies"
+
+
+class LegislativeTerm(OParlObject):
+    oparl_type = ObjectType.LEGISLATIVE_TERM
+    name = models.TextField(blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+
+class Location(OParlObject):
+    oparl_type = ObjectType.LOCATION
+    description = models.TextField(blank=True)
+    geojson = models.JSONField(null=True, blank=True)
+    street_address = models.TextField(blank=True)
+    room = models.TextField(blank=True)
+    postal_code = models.TextField(blank=True)
+    sub_locality = models.TextField(blank=True)
+    locality = models.TextField(blank=True)
+
+
+class Organization(OParlObject):
+    oparl_type = ObjectType.ORGANIZATION
+    name = models.TextField(blank=True)
+    short_name = models.TextField(blank=True)
+    post = models.JSONField(default=list, blank=True)
+    sub_organization_of = _fk("council.Organization", "sub_organizations")
+    organization_type = models.TextField(blank=True)
+    classification = models.TextField(blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    website = models.TextField(blank=True)
+    location = _fk("council.Location")
+    external_body = models.TextField(blank=True)
+
+
+class Person(OParlObject):
+    oparl_type = ObjectType.PERSON
+    name = models.TextField(blank=True)
+    family_name = models.TextField(blank=True)
+    given_name = models.TextField(blank=True)
+    form_of_address = models.TextField(blank=True)
+    affix = models.TextField(blank=True)
+    title = models.JSONField(default=list, blank=True)
+    gender = models.TextField(blank=True)
+    phone = models.JSONField(default=list, blank=True)
+    email = models.JSONField(default=list, blank=True)
+    location = _fk("council.Location")
+    status = models.JSONField(default=list, blank=True)
+    life = models.TextField(blank=True)
+    life_source = models.TextField(blank=True)
+
+
+class Membership(OParlObject):
+    oparl_type = ObjectType.MEMBERSHIP
+    person = _fk("council.Person", "memberships")
+    organization = _fk("council.Organization", "memberships")
+    role = models.TextField(blank=True)
+    voting_right = models.BooleanField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    on_behalf_of = _fk("council.Organization")
+
+
+class File(OParlObject):
+    oparl_type = ObjectType.FILE
+    name = models.TextField(blank=True)
+    file_name = models.TextField(blank=True)
+    mime_type = models.TextField(blank=True)
+    date = models.DateField(null=True, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    sha1_checksum = models.TextField(blank=True)
+    sha512_checksum = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    access_url = models.TextField(blank=True)
+    download_url = models.TextField(blank=True)
+    external_service_url = models.TextField(blank=True)
+    master_file = _fk("council.File", "derivative_files")
+    file_license = models.TextField(blank=True)
+
+
+class Meeting(OParlObject):
+    oparl_type = ObjectType.MEETING
+    oparl_names: ClassVar[dict[str, str]] = {
+        "organizations": "organization",
+        "participants": "participant",
+        "auxiliary_files": "auxiliaryFile",
+    }
+    name = models.TextField(blank=True)
+    meeting_state = models.TextField(blank=True)
+    cancelled = models.BooleanField(null=True, blank=True)
+    start = models.DateTimeField(null=True, blank=True)
+    end = models.DateTimeField(null=True, blank=True)
+    location = _fk("council.Location", "meetings")
+    organizations = _m2m("council.Organization", "meetings")
+    participants = _m2m("council.Person", "meetings")
+    invitation = _fk("council.File", "invitation_of")
+    results_protocol = _fk("council.File", "results_protocol_of")
+    verbatim_protocol = _fk("council.File", "verbatim_protocol_of")
+    auxiliary_files = _m2m("council.File", "auxiliary_file_of_meetings")
+
+
+class AgendaItem(OParlObject):
+    oparl_type = ObjectType.AGENDA_ITEM
+    oparl_names: ClassVar[dict[str, str]] = {"auxiliary_files": "auxiliaryFile"}
+    meeting = _fk("council.Meeting", "agenda_items")
+    number = models.TextField(blank=True)
+    order = models.IntegerField(null=True, blank=True)
+    name = models.TextField(blank=True)
+    public = models.BooleanField(null=True, blank=True)
+    consultation = _fk("council.Consultation")
+    result = models.TextField(blank=True)
+    resolution_text = models.TextField(blank=True)
+    resolution_file = _fk("council.File", "resolution_file_of")
+    auxiliary_files = _m2m("council.File", "auxiliary_file_of_agenda_items")
+    start = models.DateTimeField(null=True, blank=True)
+    end = models.DateTimeField(null=True, blank=True)
+
+
+class Paper(OParlObject):
+    oparl_type = ObjectType.PAPER
+    oparl_names: ClassVar[dict[str, str]] = {
+        "related_papers": "relatedPaper",
+        "superordinated_papers": "superordinatedPaper",
+        "subordinated_papers": "subordinatedPaper",
+        "auxiliary_files": "auxiliaryFile",
+        "locations": "location",
+        "originator_persons": "originatorPerson",
+        "originator_organizations": "originatorOrganization",
+    }
+    name = models.TextField(blank=True)
+    reference = models.TextField(blank=True)
+    date = models.DateField(null=True, blank=True)
+    paper_type = models.TextField(blank=True)
+    related_papers = _m2m("council.Paper")
+    superordinated_papers = _m2m("council.Paper")
+    subordinated_papers = _m2m("council.Paper")
+    main_file = _fk("council.File", "main_file_of")
+    auxiliary_files = _m2m("council.File", "auxiliary_file_of_papers")
+    locations = _m2m("council.Location", "papers")
+    originator_persons = _m2m("council.Person", "papers")
+    under_direction_of = _m2m("council.Organization", "papers_directed")
+    originator_organizations = _m2m("council.Organization", "papers_originated")
+
+
+class Consultation(OParlObject):
+    oparl_type = ObjectType.CONSULTATION
+    oparl_names: ClassVar[dict[str, str]] = {"organizations": "organization"}
+    paper = _fk("council.Paper", "consultations")
+    agenda_item = _fk("council.AgendaItem", "consultations")
+    meeting = _fk("council.Meeting", "consultations")
+    organizations = _m2m("council.Organization", "consultations")
+    authoritative = models.BooleanField(null=True, blank=True)
+    role = models.TextField(blank=True)
+
+
+OPARL_MODELS: dict[ObjectType, type[OParlObject]] = {
+    model.oparl_type: model
+    for model in (
+        System,
+        Body,
+        LegislativeTerm,
+        Location,
+        Organization,
+        Person,
+        Membership,
+        File,
+        Meeting,
+        AgendaItem,
+        Paper,
+        Consultation,
+    )
+}
+
+
+class SyncRun(models.Model):
+    """One sync of one body: what it asked for, what it did, how it ended."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "läuft"
+        OK = "ok", "erfolgreich"
+        PARTIAL = "partial", "unvollständig"
+        FAILED = "failed", "fehlgeschlagen"
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="sync_runs")
+    full = models.BooleanField()
+    modified_since = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
+    counts = models.JSONField(default=dict, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-started_at",)
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"

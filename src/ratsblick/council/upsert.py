@@ -1,0 +1,370 @@
+"""Write flattened OParl records into the models, a page at a time.
+
+One `write()` is one transaction and a handful of bulk statements per
+model, whatever the page holds:
+
+1. look up every id the page holds or refers to;
+2. type by type, in an order where targets mostly come before the objects
+   that refer to them: insert placeholders (`stub=True`) for referenced ids
+   stored nowhere yet, so that every reference resolves to a row and is
+   never dropped; insert-or-update the records whose content changed (by
+   content hash; unchanged ones cost nothing); replace their many-to-many
+   rows.
+
+Writing the same page twice leaves the database as it was: a sync killed at
+any point and run again ends where an uninterrupted run ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from django.db import models, transaction
+
+from ratsblick.council.models import OPARL_MODELS, Body, OParlObject
+from ratsblick.oparl.records import Record, iter_references
+from ratsblick.oparl.schema import ObjectType
+from ratsblick.oparl.walker import parse_datetime
+
+# Columns the sync owns that are not OParl properties.
+_OWN_FIELDS = frozenset(
+    {
+        "id",
+        "oparl_id",
+        "body",
+        "stub",
+        "fetch_error",
+        "raw",
+        "content_hash",
+        "synced_at",
+        "subscribed",
+    }
+)
+_DELETION_FIELDS = ["deleted", "modified", "content_hash", "stub", "fetch_error"]
+_QUERY_CHUNK = 500
+T = ObjectType
+WRITE_ORDER = (
+    T.SYSTEM, T.LOCATION, T.BODY, T.FILE, T.LEGISLATIVE_TERM, T.ORGANIZATION, T.PERSON,
+    T.MEMBERSHIP, T.MEETING, T.AGENDA_ITEM, T.PAPER, T.CONSULTATION,
+)  # fmt: skip
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _text(value: Any) -> str:
+    if value is None or isinstance(value, dict | list):
+        return ""
+    return str(value)
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _json_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _json(value: Any) -> Any:
+    return value
+
+
+def _datetime(value: Any) -> datetime | None:
+    return parse_datetime(value)
+
+
+@dataclass(frozen=True)
+class ScalarField:
+    attname: str
+    source: str
+    convert: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class RelationField:
+    name: str
+    source: str
+    target: type[OParlObject]
+    many: bool
+
+
+@dataclass(frozen=True)
+class Mapping:
+    model: type[OParlObject]
+    scalars: tuple[ScalarField, ...]
+    relations: tuple[RelationField, ...]
+
+    @property
+    def update_fields(self) -> list[str]:
+        own = ["raw", "content_hash", "stub", "fetch_error", "body", "synced_at"]
+        single = [r.name for r in self.relations if not r.many]
+        return [*own, *(s.attname for s in self.scalars), *single]
+
+
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    if isinstance(field, models.DateTimeField):
+        return _datetime
+    if isinstance(field, models.DateField):
+        return _date
+    if isinstance(field, models.BooleanField):
+        return (lambda v: v is True) if not field.null else _bool
+    if isinstance(field, models.IntegerField):
+        return _int
+    if isinstance(field, models.JSONField):
+        return _json_list if field.default is list else _json
+    if isinstance(field, models.CharField) and field.max_length:
+        limit = field.max_length
+        return lambda v: _text(v)[:limit]
+    return _text
+
+
+@cache
+def mapping_for(kind: ObjectType) -> Mapping:
+    model = OPARL_MODELS[kind]
+    scalars: list[ScalarField] = []
+    relations: list[RelationField] = []
+    for field in model._meta.get_fields():
+        if field.auto_created or (not field.concrete and not field.many_to_many):
+            continue
+        if field.name in _OWN_FIELDS:
+            continue
+        source = model.oparl_names.get(field.name, _camel(field.name))
+        if field.is_relation:
+            target = field.related_model
+            assert isinstance(target, type)
+            assert issubclass(target, OParlObject)
+            relations.append(RelationField(field.name, source, target, field.many_to_many))
+        else:
+            assert isinstance(field, models.Field)
+            scalars.append(ScalarField(field.attname, source, _converter(field)))
+    return Mapping(model, tuple(scalars), tuple(relations))
+
+
+def content_hash(record: Record) -> str:
+    encoded = json.dumps(record.data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(encoded.encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Stored:
+    pk: int
+    content_hash: str
+    stub: bool
+    deleted: bool
+
+
+def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
+    batch = list(ids)
+    for start in range(0, len(batch), _QUERY_CHUNK):
+        yield batch[start : start + _QUERY_CHUNK]
+
+
+def _lookup(model: type[OParlObject], ids: Iterable[str]) -> dict[str, Stored]:
+    found: dict[str, Stored] = {}
+    for chunk in _chunks(ids):
+        rows = model.objects.filter(oparl_id__in=chunk).values_list(
+            "oparl_id", "pk", "content_hash", "stub", "deleted"
+        )
+        for oparl_id, pk, digest, stub, deleted in rows:
+            found[oparl_id] = Stored(pk, digest, stub, deleted)
+    return found
+
+
+class Upserter:
+    """Writes records of one body; `counts[type][outcome]` adds up what it did."""
+
+    def __init__(self, body: Body | None) -> None:
+        self.body = body
+        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def _body_for(self, model: type[OParlObject]) -> Body | None:
+        return None if model.oparl_type in (ObjectType.SYSTEM, ObjectType.BODY) else self.body
+
+    def write(self, records: Iterable[Record]) -> None:
+        by_type: dict[ObjectType, dict[str, Record]] = defaultdict(dict)
+        for record in records:
+            by_type[record.type][record.id] = record
+        needed: dict[type[OParlObject], set[str]] = defaultdict(set)
+        for kind, batch in by_type.items():
+            needed[OPARL_MODELS[kind]].update(batch)
+            for record in batch.values():
+                for rel, target in iter_references(record):
+                    needed[OPARL_MODELS[rel.target]].add(target)
+        with transaction.atomic():
+            stored = {model: _lookup(model, ids) for model, ids in needed.items()}
+            for kind in WRITE_ORDER:
+                if kind in by_type:
+                    self._add_stubs(kind, by_type, stored)
+                    self._write_type(kind, by_type[kind], stored)
+
+    def _add_stubs(
+        self,
+        kind: ObjectType,
+        by_type: dict[ObjectType, dict[str, Record]],
+        stored: dict[type[OParlObject], dict[str, Stored]],
+    ) -> None:
+        """Placeholders for what records of `kind` refer to that is not stored (yet).
+
+        A reference that is no column (a Meeting's list of its agenda items:
+        the item's `meeting` column holds it) needs none when the target is
+        written later in this batch anyway.
+        """
+        columns = {r.source for r in mapping_for(kind).relations}
+        absent_by_model: dict[type[OParlObject], set[str]] = defaultdict(set)
+        for record in by_type[kind].values():
+            for rel, target in iter_references(record):
+                model = OPARL_MODELS[rel.target]
+                if target in stored[model]:
+                    continue
+                if rel.name not in columns and target in by_type.get(rel.target, {}):
+                    continue
+                absent_by_model[model].add(target)
+        for model, absent in absent_by_model.items():
+            body = self._body_for(model)
+            model.objects.bulk_create(
+                [model(oparl_id=i, body=body, stub=True) for i in absent],
+                ignore_conflicts=True,
+            )
+            stored[model].update(_lookup(model, absent))
+
+    def _write_type(
+        self,
+        kind: ObjectType,
+        batch: dict[str, Record],
+        stored: dict[type[OParlObject], dict[str, Stored]],
+    ) -> None:
+        mapping = mapping_for(kind)
+        model = mapping.model
+        counts = self.counts[kind.value]
+        live: list[OParlObject] = []
+        gone: list[OParlObject] = []
+        for record in batch.values():
+            digest = content_hash(record)
+            before = stored[model].get(record.id)
+            if before and not before.stub and before.content_hash == digest:
+                counts["unchanged"] += 1
+                continue
+            is_new = before is None or before.stub
+            if record.deleted:
+                counts["unchanged" if before and before.deleted else "deleted"] += 1
+                gone.append(self._deletion(mapping, record, digest))
+            else:
+                counts["new" if is_new else "changed"] += 1
+                live.append(self._instance(mapping, record, digest, stored))
+        if live:
+            model.objects.bulk_create(
+                live,
+                update_conflicts=True,
+                unique_fields=["oparl_id"],
+                update_fields=mapping.update_fields,
+            )
+            self._remember(live, stored[model])
+            self._write_many(mapping, live, batch, stored)
+        if gone:
+            model.objects.bulk_create(
+                gone,
+                update_conflicts=True,
+                unique_fields=["oparl_id"],
+                update_fields=[*_DELETION_FIELDS, "synced_at"],
+            )
+            self._remember(gone, stored[model])
+
+    @staticmethod
+    def _remember(written: list[OParlObject], stored: dict[str, Stored]) -> None:
+        """Django sets the primary keys of upserted rows (RETURNING)."""
+        for obj in written:
+            assert obj.pk is not None
+            stored[obj.oparl_id] = Stored(obj.pk, obj.content_hash, False, obj.deleted)
+
+    def _deletion(self, mapping: Mapping, record: Record, digest: str) -> OParlObject:
+        return mapping.model(
+            oparl_id=record.id,
+            body=self._body_for(mapping.model),
+            deleted=True,
+            modified=parse_datetime(record.data.get("modified")),
+            created=parse_datetime(record.data.get("created")),
+            raw=record.raw,
+            content_hash=digest,
+        )
+
+    def _instance(
+        self,
+        mapping: Mapping,
+        record: Record,
+        digest: str,
+        stored: dict[type[OParlObject], dict[str, Stored]],
+    ) -> OParlObject:
+        data = record.data
+        values: dict[str, Any] = {s.attname: s.convert(data.get(s.source)) for s in mapping.scalars}
+        if "order" in values and values["order"] is None:
+            values["order"] = record.position
+        for rel in mapping.relations:
+            if not rel.many:
+                target = data.get(rel.source)
+                found = stored[rel.target].get(target) if isinstance(target, str) else None
+                values[f"{rel.name}_id"] = found.pk if found else None
+        return mapping.model(
+            oparl_id=record.id,
+            body=self._body_for(mapping.model),
+            raw=record.raw,
+            content_hash=digest,
+            stub=False,
+            fetch_error="",
+            **values,
+        )
+
+    @staticmethod
+    def _write_many(
+        mapping: Mapping,
+        written: list[OParlObject],
+        batch: dict[str, Record],
+        stored: dict[type[OParlObject], dict[str, Stored]],
+    ) -> None:
+        """Replace the many-to-many rows of `written` with those the records name."""
+        own = [stored[mapping.model][obj.oparl_id].pk for obj in written]
+        for rel in mapping.relations:
+            if not rel.many:
+                continue
+            field = mapping.model._meta.get_field(rel.name)
+            assert isinstance(field, models.ManyToManyField)
+            through = field.remote_field.through
+            source = field.m2m_field_name() + "_id"
+            target = field.m2m_reverse_field_name() + "_id"
+            through.objects.filter(**{f"{source}__in": own}).delete()
+            rows = []
+            for pk, obj in zip(own, written, strict=True):
+                names = batch[obj.oparl_id].data.get(rel.source) or []
+                pks = {stored[rel.target][n].pk for n in names if n in stored[rel.target]}
+                rows.extend(through(**{source: pk, target: t}) for t in sorted(pks))
+            through.objects.bulk_create(rows)

@@ -1,0 +1,216 @@
+"""A polite, defensive HTTP client for OParl servers and file hosts.
+
+Council servers are slow, flaky and sometimes hostile, and the URLs we follow
+come from their data. So every request has a timeout, a bounded number of
+retries with jittered exponential backoff, a per-host concurrency limit, a
+size cap, a redirect limit, and a guard that refuses private, loopback and
+link-local addresses (unless explicitly allowed, as tests and the demo do).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from ratsblick import __version__
+
+USER_AGENT = f"Ratsblick/{__version__} (OParl aggregator; +https://github.com/ratsblick/ratsblick)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+T = TypeVar("T")
+
+
+class FetchError(Exception):
+    """A URL could not be fetched; `status` is the last HTTP status, if any."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.status = status
+
+
+class NotFound(FetchError):
+    """The server answered 404 or 410: retrying will not help."""
+
+
+class BlockedAddress(FetchError):
+    """The URL points at an address we refuse to contact (SSRF guard)."""
+
+
+class InvalidJSON(FetchError):
+    """The body was not valid JSON even after retries."""
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 0.5
+    backoff_max: float = 30.0
+    per_host: int = 4
+    max_redirects: int = 5
+    max_bytes: int = 64 * 1024 * 1024
+    allow_private: bool = False
+    user_agent: str = USER_AGENT
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_host(url: str, *, allow_private: bool) -> None:
+    """Refuse URLs that are not http(s) or resolve to a non-public address."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BlockedAddress(url, "only http and https URLs with a host are fetched")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 0, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise FetchError(url, f"cannot resolve host: {exc}") from exc
+    for info in infos:
+        address = str(info[4][0])
+        if not _is_public(address):
+            raise BlockedAddress(
+                url,
+                f"host resolves to non-public address {address} "
+                "(set RATSBLICK_ALLOW_PRIVATE_HOSTS=1 to allow)",
+            )
+
+
+class HttpClient:
+    """Thread-safe; share one instance between the threads of a sync."""
+
+    def __init__(self, config: ClientConfig | None = None) -> None:
+        self.config = config or ClientConfig()
+        self._client = httpx.Client(
+            timeout=self.config.timeout,
+            follow_redirects=False,
+            headers={"User-Agent": self.config.user_agent, "Accept": "application/json, */*"},
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        )
+        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+        self.requests = 0
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _host_slot(self, url: str) -> Iterator[None]:
+        host = urlsplit(url).netloc
+        with self._lock:
+            slot = self._host_slots.setdefault(
+                host, threading.BoundedSemaphore(self.config.per_host)
+            )
+        with slot:
+            yield
+
+    def _once(self, url: str, max_bytes: int) -> Response:
+        """One request with redirects followed (each hop checked), body size capped."""
+        current = url
+        for _ in range(self.config.max_redirects + 1):
+            check_host(current, allow_private=self.config.allow_private)
+            with self._host_slot(current), self._client.stream("GET", current) as resp:
+                self.requests += 1
+                if resp.status_code in REDIRECT_STATUSES and "location" in resp.headers:
+                    current = urljoin(current, resp.headers["location"])
+                    continue
+                declared = resp.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > max_bytes:
+                    raise FetchError(current, f"larger than {max_bytes} bytes", resp.status_code)
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise FetchError(
+                            current, f"larger than {max_bytes} bytes", resp.status_code
+                        )
+                    chunks.append(chunk)
+                return Response(current, resp.status_code, resp.headers, b"".join(chunks))
+        raise FetchError(url, f"more than {self.config.max_redirects} redirects")
+
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after and retry_after.isdigit():
+            return min(float(retry_after), self.config.backoff_max)
+        cap = min(self.config.backoff_max, self.config.backoff * 2**attempt)
+        return random.uniform(cap / 2, cap)
+
+    def _with_retries(self, url: str, parse: Callable[[Response], T], max_bytes: int) -> T:
+        last = FetchError(url, "not attempted")
+        retry_after: str | None = None
+        for attempt in range(self.config.retries + 1):
+            if attempt:
+                time.sleep(self._delay(attempt - 1, retry_after))
+            retry_after = None
+            try:
+                resp = self._once(url, max_bytes)
+            except httpx.TimeoutException as exc:
+                last = FetchError(url, f"timed out ({type(exc).__name__})")
+                continue
+            except httpx.TransportError as exc:
+                last = FetchError(url, f"connection failed ({type(exc).__name__}: {exc})")
+                continue
+            if resp.status in (404, 410):
+                raise NotFound(url, f"HTTP {resp.status}", resp.status)
+            if resp.status in RETRY_STATUSES:
+                last = FetchError(url, f"HTTP {resp.status}", resp.status)
+                retry_after = resp.headers.get("retry-after")
+                continue
+            if resp.status >= 400:
+                raise FetchError(url, f"HTTP {resp.status}", resp.status)
+            try:
+                return parse(resp)
+            except InvalidJSON as exc:
+                last = exc
+        raise last
+
+    def get(self, url: str, *, max_bytes: int | None = None) -> Response:
+        return self._with_retries(url, lambda r: r, max_bytes or self.config.max_bytes)
+
+    def get_json(self, url: str) -> Any:
+        """GET and decode JSON, retrying truncated or garbled bodies.
+
+        `strict=False` accepts raw control characters inside strings, which
+        some vendors (CC e-gov ALLRIS) emit unescaped.
+        """
+
+        def parse(resp: Response) -> Any:
+            try:
+                return json.loads(resp.content.decode("utf-8", errors="replace"), strict=False)
+            except ValueError as exc:
+                raise InvalidJSON(url, f"invalid JSON: {exc}", resp.status) from exc
+
+        return self._with_retries(url, parse, self.config.max_bytes)

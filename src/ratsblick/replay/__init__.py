@@ -1,0 +1,1 @@
+"""Replay recorded OParl data over real HTTP on loopback (tests, benchmark, demo)."""

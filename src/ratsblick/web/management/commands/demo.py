@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ratsblick import config
+from ratsblick.council.client import http_client
+from ratsblick.council.models import SyncRun
+from ratsblick.council.sync import add_body, sync_body
+from ratsblick.replay.dataset import RecordedDataset
+from ratsblick.replay.server import Faults, ReplayServer
+from ratsblick.web.management.commands.serve import add_address_arguments, serve_forever
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the bundled sample council (Hürtgenwald) over a local replay "
+        "server, sync it and serve the web app."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_address_arguments(parser)
+        parser.add_argument("--no-serve", action="store_true", help="sync only, then stop")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", verbosity=0)
+        # Sternberg answers an empty filtered list with 404; so does its replay.
+        replay = ReplayServer(
+            RecordedDataset.load(),
+            port=config.DEMO_REPLAY_PORT.get(),
+            faults=Faults(empty_list_404=True),
+        ).start()
+        try:
+            with http_client(allow_private=True) as client:
+                for body in add_body(replay.system_url, client):
+                    self.stdout.write(f"Synchronisiere {body.name} …")
+                    run = sync_body(body, client)
+                    if run.outcome != SyncRun.Outcome.OK:
+                        raise CommandError(f"sync of {body.name}: {run.outcome} {run.notes}")
+                    counts = {kind: sum(c.values()) for kind, c in run.counts.items()}
+                    self.stdout.write(f"  {counts}")
+            if not options["no_serve"]:
+                serve_forever(self, options["host"], options["port"])
+        finally:
+            replay.stop()

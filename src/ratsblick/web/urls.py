@@ -1,0 +1,9 @@
+from django.urls import path
+
+from ratsblick.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("body/<int:pk>/", views.body_detail, name="body"),
+]
