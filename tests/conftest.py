@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -30,3 +34,60 @@ def replay(dataset: RecordedDataset) -> Iterator[ReplayServer]:
 def client() -> Iterator[HttpClient]:
     with HttpClient(FAST) as http:
         yield http
+
+
+class Routes(BaseHTTPRequestHandler):
+    """A few fixed answers for HTTP client tests."""
+
+    protocol_version = "HTTP/1.1"
+    seen_agents: ClassVar[list[str]] = []
+    active = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        Routes.seen_agents.append(self.headers.get("User-Agent", ""))
+        if self.path.startswith("/redirect/"):
+            hops = int(self.path.rsplit("/", 1)[1])
+            target = f"/redirect/{hops - 1}" if hops > 1 else "/json"
+            self._reply(302, b"", {"Location": target})
+        elif self.path == "/to-private":
+            self._reply(302, b"", {"Location": "http://10.0.0.1/secret"})
+        elif self.path == "/big":
+            self._reply(200, b"x" * 200_000)
+        elif self.path == "/slow":
+            with Routes.lock:
+                Routes.active += 1
+                Routes.peak = max(Routes.peak, Routes.active)
+            time.sleep(0.1)
+            with Routes.lock:
+                Routes.active -= 1
+            self._reply(200, b"{}")
+        elif self.path == "/garbage":
+            self._reply(200, b"<html>not json</html>")
+        elif self.path == "/forbidden":
+            self._reply(403, b"{}")
+        else:
+            self._reply(200, b'{"ok": "ja\x01"}')
+
+    def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Routes)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

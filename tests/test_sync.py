@@ -95,9 +95,7 @@ def test_relations_follow_the_data(replay: ReplayServer, client: HttpClient) -> 
     assert person.memberships.filter(organization__name="Christlich Demokratische Union").exists()
 
 
-def test_missing_references_are_kept_and_reported(
-    replay: ReplayServer, client: HttpClient
-) -> None:
+def test_missing_references_are_kept_and_reported(replay: ReplayServer, client: HttpClient) -> None:
     _, run = synced(replay, client)
     unresolved = Location.objects.filter(stub=True)
     assert unresolved.count() == 35

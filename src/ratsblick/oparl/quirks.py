@@ -170,4 +170,3 @@ def quirks_for(system: dict[str, Any] | None) -> Quirks:
         if system and vendor.matches(system):
             return vendor()
     return Quirks()
-

@@ -33,9 +33,10 @@ class Faults:
     ignore_modified_since: bool = False
     drop_modified_since: bool = False  # next links lose the filter
     loop_at_page: int | None = None  # this page's next link points to page 1
+    loop_fresh_urls: bool = False  # … under a URL never seen before
     not_found: set[str] = field(default_factory=set)  # object URLs answering 404
     empty_list_404: bool = False  # Sternberg: 404 with an error instead of []
-    reject_encoded_query: bool = False  # SessionNet: 400 for %-encoded queries
+    reject_encoded_query: bool = False  # SessionNet: 404 for %-encoded queries
     control_characters: bool = False  # ALLRIS: raw control characters in strings
     only_paths: str = ""  # counters apply only to paths containing this
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -103,7 +104,7 @@ class ReplayServer:
         faults = self.faults
         parts = urlsplit(raw_path)
         if faults.reject_encoded_query and "%" in parts.query:
-            return 400, {"error": "Invalid query string"}
+            return 404, {"error": "Not Found"}  # as Wuppertal's SessionNet answers
         url = self._origin + parts.path
         if self.dataset.is_list(url):
             return self._list(url, parse_qs(parts.query))
@@ -133,7 +134,7 @@ class ReplayServer:
 
         links = {"first": link(1), "self": link(page), "last": link(pages)}
         if faults.loop_at_page == page:
-            links["next"] = link(1)
+            links["next"] = link(1) + (f"&visit={self.requests}" if faults.loop_fresh_urls else "")
         elif page < pages:
             links["next"] = link(page + 1)
         body = {

@@ -1,0 +1,101 @@
+"""The ratsblick command: add-body, sync, status, demo; and the web pages."""
+
+from __future__ import annotations
+
+import json
+import socket
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from ratsblick.council.models import Body, Paper
+from ratsblick.replay.server import ReplayServer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATSBLICK_ALLOW_PRIVATE_HOSTS", "1")
+    monkeypatch.setenv("RATSBLICK_HTTP_BACKOFF", "0.01")
+
+
+def command(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_add_body_sync_status(replay: ReplayServer) -> None:
+    assert "Gemeinde Hürtgenwald" in command("add_body", replay.system_url)
+    summary = command("sync")
+    assert "Paper" in summary
+    assert "2097" in summary  # new papers
+    report = json.loads(command("status", "--json"))
+    (body,) = report
+    assert body["types"]["Paper"] == {"live": 2097, "deleted": 18, "unresolved": 0}
+    assert body["types"]["Meeting"] == {"live": 346, "deleted": 21, "unresolved": 0}
+    assert body["files"] == 6947
+    assert body["last_sync"]["outcome"] == "ok"
+    assert body["last_sync"]["counts"]["File"]["new"] == 6947
+    assert "Paper" in command("status")
+
+
+def test_add_body_by_body_url(replay: ReplayServer) -> None:
+    command("add_body", replay.root + "/body/1")
+    body = Body.objects.get(subscribed=True)
+    assert body.system.name == "SD.NET RIM"
+
+
+def test_bad_urls_give_clear_errors(replay: ReplayServer) -> None:
+    with pytest.raises(CommandError, match="neither an OParl System nor a Body"):
+        command("add_body", replay.root + "/body/1/paper/60")
+    with pytest.raises(CommandError, match="HTTP 404"):
+        command("add_body", replay.root + "/nothing")
+    with pytest.raises(CommandError, match="no body to sync"):
+        command("sync")
+    with pytest.raises(CommandError, match="no body 'Atlantis'"):
+        command("sync", "Atlantis")
+
+
+def test_private_hosts_are_refused_by_default(
+    replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATSBLICK_ALLOW_PRIVATE_HOSTS", "0")
+    with pytest.raises(CommandError, match="non-public address"):
+        command("add_body", replay.system_url)
+
+
+def test_sync_reports_a_partial_run(replay: ReplayServer) -> None:
+    command("add_body", replay.system_url)
+    replay.faults.errors_5xx = 10_000
+    replay.faults.only_paths = "/person"
+    with pytest.raises(CommandError, match="not every body synced completely"):
+        command("sync", "Gemeinde Hürtgenwald")
+    assert Paper.objects.filter(deleted=False).count() == 2097  # the rest is there
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_demo_syncs_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATSBLICK_DEMO_REPLAY_PORT", str(free_port()))
+    command("demo", "--no-serve")
+    body = Body.objects.get(subscribed=True)
+    assert body.name == "Gemeinde Hürtgenwald"
+    assert Paper.objects.filter(deleted=False, stub=False).count() == 2097
+    page = Client().get(f"/body/{body.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<html lang="de">' in html
+    assert "Vorlagen (2097)" in html
+    assert "Sitzungen (346)" in html
+    assert Client().get(f"/body/{body.pk}/?papiere=42").status_code == 200
+    index = Client().get("/").content.decode()
+    assert "Gemeinde Hürtgenwald" in index
+    assert Client().get("/body/999999/").status_code == 404
