@@ -98,7 +98,7 @@ class SyntheticCity:
         return ListSlice([self._make(kind, i) for i in range(start, min(stop, total))], total)
 
     def _make(self, kind: str, i: int) -> dict[str, Any]:
-        obj = getattr(self, "_" + kind)(i, random.Random(f"{kind}{i}"))
+        obj: dict[str, Any] = getattr(self, "_" + kind)(i, random.Random(f"{kind}{i}"))
         obj.update(
             id=f"{self.body_id}/{kind}/{i}",
             type=SCHEMA + kind.title(),
