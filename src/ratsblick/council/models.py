@@ -81,6 +81,7 @@ class Body(OParlObject):
     contact_name = models.TextField(blank=True)
     classification = models.TextField(blank=True)
     location = _fk("council.Location")
+    main_organization = _fk("council.Organization")
     # Ours, not OParl: a body added with `add-body` is synced by `sync`.
     subscribed = models.BooleanField(default=False)
 

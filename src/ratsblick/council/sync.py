@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 # (body name, list name, pages done, pages in all if known)
 PageCallback = Callable[[str, str, int, int | None], None]
 _STUB_ROUNDS = 3
+MAX_NOTES = 500  # a run against a badly broken server stays a readable row
 
 
 class SyncError(Exception):
@@ -150,7 +151,9 @@ class _BodySync:
         self._resolve_stubs()
         run = self.run_record
         run.counts = {kind: dict(c) for kind, c in sorted(self.upserter.counts.items())}
-        run.notes = self.notes
+        run.notes = self.notes[:MAX_NOTES]
+        if len(self.notes) > MAX_NOTES:
+            run.notes.append(f"… and {len(self.notes) - MAX_NOTES} more")
         run.outcome = SyncRun.Outcome.PARTIAL if self.partial else SyncRun.Outcome.OK
         run.finished_at = timezone.now()
         run.save()

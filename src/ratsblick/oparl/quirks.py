@@ -42,12 +42,16 @@ class Quirks:
     """The behaviour of a server that follows the specification."""
 
     name: ClassVar[str] = "generic"
+    # Words in the System's vendor, product, name or website that identify it.
+    markers: ClassVar[tuple[str, ...]] = ()
     # Some servers answer 404 where an (empty) list is expected.
     list_404_is_empty: ClassVar[bool] = False
 
     @classmethod
     def matches(cls, system: dict[str, Any]) -> bool:
-        return False
+        values = [system.get(k) for k in ("vendor", "product", "name", "website")]
+        text = " ".join(v for v in values if isinstance(v, str)).lower()
+        return any(marker in text for marker in cls.markers)
 
     def fix(self, record: Record) -> None:
         """Repair `record.data` in place."""
@@ -61,11 +65,6 @@ class Quirks:
         kept = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in params]
         query = "&".join([*kept, self.query(params)])
         return urlunsplit(parts._replace(query=query))
-
-
-def _vendor_text(system: dict[str, Any]) -> str:
-    values = [system.get(k) for k in ("vendor", "product", "name", "website")]
-    return " ".join(v for v in values if isinstance(v, str)).lower()
 
 
 def _swap_if_lat_lon(geojson: object) -> object:
@@ -95,11 +94,11 @@ class Sternberg(Quirks):
     name = "sternberg"
     list_404_is_empty = True
 
+    markers = ("sitzungsdienst", "sternberg")
+
     @classmethod
     def matches(cls, system: dict[str, Any]) -> bool:
-        return "sitzungsdienst" in _vendor_text(system) or any(
-            key.startswith("STERNBERG:") for key in system
-        )
+        return super().matches(system) or any(key.startswith("STERNBERG:") for key in system)
 
     def fix(self, record: Record) -> None:
         data = record.data
@@ -132,10 +131,7 @@ class CCEgov(Quirks):
 
     name = "cc-egov"
 
-    @classmethod
-    def matches(cls, system: dict[str, Any]) -> bool:
-        text = _vendor_text(system)
-        return "cc-egov" in text or "allris" in text
+    markers = ("cc-egov", "allris")
 
     def fix(self, record: Record) -> None:
         data = record.data
@@ -153,10 +149,7 @@ class Somacos(Quirks):
 
     name = "somacos"
 
-    @classmethod
-    def matches(cls, system: dict[str, Any]) -> bool:
-        text = _vendor_text(system)
-        return "somacos" in text or "sessionnet" in text
+    markers = ("somacos", "sessionnet")
 
     def query(self, params: dict[str, str]) -> str:
         return "&".join(f"{k}={v}" for k, v in params.items())

@@ -60,6 +60,7 @@ RELATIONS: dict[ObjectType, tuple[Relation, ...]] = {
         Relation("system", T.SYSTEM),
         Relation("legislativeTerm", T.LEGISLATIVE_TERM, many=True),
         Relation("location", T.LOCATION),
+        Relation("mainOrganization", T.ORGANIZATION),
     ),
     T.LEGISLATIVE_TERM: (),
     T.ORGANIZATION: (
