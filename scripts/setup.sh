@@ -5,20 +5,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 UV_VERSION=0.13.9
-APT_PACKAGES=(python3 python3-venv ca-certificates)
+# tesseract-ocr-deu: the German OCR model (tesserocr's wheel brings Tesseract
+# itself); wngerman: the word list that tells a good text layer from a bad one;
+# poppler-utils: `pdftotext`, the baseline of bench/extract.py.
+APT_PACKAGES=(tesseract-ocr-deu wngerman poppler-utils ca-certificates)
+python3 -c "import venv, ensurepip" 2>/dev/null || APT_PACKAGES+=(python3 python3-venv)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
-if ! command -v python3.11 >/dev/null && ! command -v python3 >/dev/null; then :; fi
-if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
-  # Only when Python itself cannot make a venv: a pyenv Python needs no apt.
-  if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
-    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq
-    $sudo_cmd apt-get install -y -qq "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "Please install: ${missing[*]} (Debian package names)" >&2
+    exit 1
   fi
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 UV=$(command -v uv || true)

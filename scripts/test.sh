@@ -19,8 +19,8 @@ except Exception as exc:
     sys.exit(1)
 PY
 then
-  echo "== the same tests on PostgreSQL"
-  DATABASE_URL="$PG_URL" pytest -q -p no:cacheprovider -m "not sqlite_only" "$@"
+  echo "== the database tests again, on PostgreSQL"
+  DATABASE_URL="$PG_URL" pytest -q -p no:cacheprovider -m "django_db and not sqlite_only" "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is required in CI" >&2
   exit 1

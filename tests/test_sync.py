@@ -246,3 +246,22 @@ def test_two_bodies_in_one_database(replay: ReplayServer, client: HttpClient) ->
     assert Body.objects.filter(subscribed=True).count() == 2
     assert Paper.objects.filter(deleted=False, body=body2).count() == 2097
     assert live(Paper) == 2 * 2097
+
+
+def test_single_body_where_the_body_list_belongs(
+    dataset: RecordedDataset, replay: ReplayServer, client: HttpClient
+) -> None:
+    # Sternberg systems may link `body` straight to the one Body object.
+    (body,) = dataset.lists[dataset.system["body"]]
+    dataset.system["body"] = body["id"]
+    (added,) = add_body(replay.system_url, client)
+    assert added.name == "Gemeinde Hürtgenwald"
+
+
+def test_raw_control_characters_in_json(replay: ReplayServer, client: HttpClient) -> None:
+    # CC e-gov ALLRIS writes control characters unescaped inside strings,
+    # which strict JSON parsers refuse.
+    replay.faults.control_characters = True
+    _, run = synced(replay, client)
+    assert run.outcome == SyncRun.Outcome.OK
+    assert Paper.objects.filter(deleted=False, name__startswith="\t").count() == 2097

@@ -37,7 +37,7 @@ class Faults:
     not_found: set[str] = field(default_factory=set)  # object URLs answering 404
     empty_list_404: bool = False  # Sternberg: 404 with an error instead of []
     reject_encoded_query: bool = False  # SessionNet: 404 for %-encoded queries
-    control_characters: bool = False  # ALLRIS: raw control characters in strings
+    control_characters: bool = False  # ALLRIS: a raw tab opens every name
     only_paths: str = ""  # counters apply only to paths containing this
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -174,7 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload = replay.answer(path)
         text = json.dumps(payload, ensure_ascii=False).replace(replay.dataset.api_root, replay.root)
         if faults.control_characters:
-            text = text.replace("\\n", "\n").replace("\\t", "\t")
+            text = text.replace('"name": "', '"name": "\t')
         body = text.encode()
         if faults.take("broken_json", path):
             body = body[: len(body) // 2]

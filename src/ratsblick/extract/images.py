@@ -1,0 +1,34 @@
+"""Scanned images (TIFF with several pages, JPEG, PNG, GIF): OCR each frame."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from PIL import Image, ImageSequence
+
+from ratsblick.extract.layout import page_text
+from ratsblick.extract.ocr import OcrEngine
+from ratsblick.extract.result import ExtractionError, Limits, Page
+
+
+def extract_image(data: bytes, ocr: OcrEngine | None, limits: Limits) -> list[Page]:
+    if ocr is None:
+        raise ExtractionError("Bild ohne Texterkennung (OCR nicht verfügbar)")
+    Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            pages = []
+            for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+                if number > limits.max_pages:
+                    raise ExtractionError(f"Bild hat mehr als {limits.max_pages} Seiten")
+                lines, confidence = ocr.lines(frame.copy())
+                text = page_text(lines, float(frame.height), set())
+                pages.append(Page(number, text.body, method="ocr", confidence=confidence))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ExtractionError(f"Bild zu groß: {exc}") from exc
+    except (OSError, SyntaxError) as exc:
+        raise ExtractionError(f"Bild nicht lesbar: {exc}") from exc
+    return pages

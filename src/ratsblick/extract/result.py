@@ -1,0 +1,37 @@
+"""What extraction produces: text per page, and how each page was read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ExtractionError(Exception):
+    """A file that cannot be read; the message is shown to users and admins."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_pages: int = 2000
+    max_pixels: int = 60_000_000  # per rendered or decoded image
+    max_unpacked: int = 200 * 1024 * 1024  # office files are zips: bombs
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    text: str
+    header: str = ""
+    footer: str = ""
+    method: str = "text"  # text | ocr | none
+    note: str = ""
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Extraction:
+    mime: str
+    pages: list[Page] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(page.text for page in self.pages if page.text)
