@@ -10,7 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from ratsblick.council.models import Body, Paper
+from ratsblick.council.models import Body, File, Paper
+from ratsblick.files.models import Download, Extraction
 from ratsblick.replay.server import ReplayServer
 
 pytestmark = pytest.mark.django_db
@@ -83,12 +84,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_demo_syncs_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.sqlite_only  # the demo is the embedded mode; files run on PostgreSQL elsewhere
+def test_demo_syncs_the_samples(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RATSBLICK_DEMO_REPLAY_PORT", str(free_port()))
     command("demo", "--no-serve")
-    body = Body.objects.get(subscribed=True)
-    assert body.name == "Gemeinde Hürtgenwald"
-    assert Paper.objects.filter(deleted=False, stub=False).count() == 2097
+    assert Body.objects.filter(subscribed=True).count() == 2
+    body = Body.objects.get(subscribed=True, name="Gemeinde Hürtgenwald")
+    assert Paper.objects.filter(body=body, deleted=False, stub=False).count() == 2097
+    # The crawl has no file bytes: every file ends as "original not reachable".
+    assert Download.objects.filter(status=Download.Status.UNREACHABLE).count() == 6947
+    sample = Body.objects.get(subscribed=True, name="Beispielstadt (Testdaten)")
+    assert Extraction.objects.filter(status=Extraction.Status.OK).count() == 7
+    scan = File.objects.get(body=sample, file_name="scan300.pdf")
+    page = Client().get(f"/datei/{scan.pk}/").content.decode()
+    assert "(Texterkennung)" in page
+    assert "Unterstützung" in page
     page = Client().get(f"/body/{body.pk}/")
     assert page.status_code == 200
     html = page.content.decode()

@@ -11,11 +11,13 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
+from ratsblick.replay.sample import SAMPLE_FILES
 
 from ratsblick.extract import ExtractionError, Limits, OcrEngine, extract
 from ratsblick.extract.sniff import DOCX, HTML, ODT, PDF, PNG, RTF, TEXT, TIFF, sniff
 
-PDFS = Path(__file__).parent / "fixtures" / "pdf"
+PDFS = SAMPLE_FILES
+HOSTILE = Path(__file__).parent / "fixtures" / "pdf"
 
 
 def squash(text: str) -> str:
@@ -198,4 +200,4 @@ def test_xml_entities_are_refused() -> None:
 
 def test_encrypted_pdf() -> None:
     with pytest.raises(ExtractionError, match="passwortgeschützt"):
-        extract((PDFS / "encrypted.pdf").read_bytes())
+        extract((HOSTILE / "encrypted.pdf").read_bytes())

@@ -72,6 +72,18 @@ DEMO_REPLAY_PORT = Setting(
     8765,
     "Loopback port of the replay server that `ratsblick demo` syncs the sample from.",
 )
+FILE_MAX_BYTES = Setting(
+    "RATSBLICK_FILE_MAX_BYTES", int, 200 * 1024 * 1024, "Largest file downloaded, in bytes."
+)
+EXTRACT_TIMEOUT = Setting(
+    "RATSBLICK_EXTRACT_TIMEOUT", float, 600.0, "Seconds one file may take to be read."
+)
+EXTRACT_MEMORY_MB = Setting(
+    "RATSBLICK_EXTRACT_MEMORY_MB", int, 2048, "Address space of an extraction worker, in MiB."
+)
+EXTRACT_WORKERS = Setting(
+    "RATSBLICK_EXTRACT_WORKERS", int, 0, "Extraction worker processes; 0 means one per core."
+)
 
 ALL: tuple[Setting[object], ...] = (
     HOME,
@@ -86,4 +98,8 @@ ALL: tuple[Setting[object], ...] = (
     HTTP_PER_HOST,
     SYNC_MARGIN,
     DEMO_REPLAY_PORT,
+    FILE_MAX_BYTES,
+    EXTRACT_TIMEOUT,
+    EXTRACT_MEMORY_MB,
+    EXTRACT_WORKERS,
 )  # type: ignore[assignment]

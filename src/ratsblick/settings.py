@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.staticfiles",
     "ratsblick.council",
+    "ratsblick.files",
     "ratsblick.web",
 ]
 

@@ -92,9 +92,11 @@ def needs_ocr(text_score: TextScore, image_share: float) -> Decision:
         return Decision(True, "no text layer")
     if s.garbage > 0.10:
         return Decision(True, f"garbage glyphs {s.garbage:.0%}")
-    if s.valid_words < 0.5:
+    # Names, places and tables are no dictionary words: a low share alone is
+    # fine while umlauts are there and glyphs are clean.
+    if s.valid_words < 0.5 and (s.umlauts_per_1k < 2 or s.garbage > 0.02):
         return Decision(True, f"only {s.valid_words:.0%} German words")
-    if s.letters >= 400 and (s.umlauts_per_1k < 2 or s.fixable_words > 0.01):
+    if s.letters >= 400 and (s.umlauts_per_1k < 2 or s.fixable_words > 0.03):
         return Decision(True, "umlauts missing (English OCR or broken font)")
     if image_share > 0.5 and s.chars < 200:
         return Decision(True, "mostly image")

@@ -80,8 +80,14 @@ class OcrEngine:
         self.api.Recognize()
         lines: list[Line] = []
         level = tesserocr.RIL.TEXTLINE
-        for item in tesserocr.iterate_level(self.api.GetIterator(), level):
-            text = (item.GetUTF8Text(level) or "").strip()
+        iterator = self.api.GetIterator()
+        if iterator is None:  # nothing recognised: an empty page
+            return lines, 0.0
+        for item in tesserocr.iterate_level(iterator, level):
+            try:
+                text = (item.GetUTF8Text(level) or "").strip()
+            except RuntimeError:  # tesserocr's "No text returned" for an empty line
+                continue
             box = item.BoundingBox(level)
             if text and box:
                 left, top, right, bottom = (v / scale for v in box)

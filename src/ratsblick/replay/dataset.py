@@ -56,6 +56,9 @@ class Dataset(Protocol):
 
     def list_slice(self, url: str, start: int, stop: int, since: datetime | None) -> ListSlice: ...
 
+    def file_bytes(self, url: str) -> bytes | None:
+        """The content behind a file download URL, or None."""
+
 
 def _embedded(obj: Any) -> Iterator[dict[str, Any]]:
     """Every object with an id inside `obj`, `obj` included."""
@@ -81,8 +84,10 @@ class RecordedDataset:
         system: dict[str, Any],
         lists: dict[str, list[dict[str, Any]]],
         missing: set[str],
+        files: dict[str, Path] | None = None,
     ) -> None:
         self.system = system
+        self.files = files or {}
         self.api_root = str(system["id"]).rsplit("/", 1)[0]
         self.lists = lists
         self.missing = missing
@@ -139,6 +144,10 @@ class RecordedDataset:
 
     def is_list(self, url: str) -> bool:
         return url in self.lists
+
+    def file_bytes(self, url: str) -> bytes | None:
+        path = self.files.get(url)
+        return path.read_bytes() if path else None
 
     def list_slice(self, url: str, start: int, stop: int, since: datetime | None) -> ListSlice:
         with self._lock:

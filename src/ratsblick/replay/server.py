@@ -99,13 +99,17 @@ class ReplayServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def original(self, raw_path: str) -> str:
+        """The dataset's URL for a request path (query dropped)."""
+        return self._origin + urlsplit(raw_path).path
+
     def answer(self, raw_path: str) -> tuple[int, Any]:
         """Status and JSON body for a request path (with query)."""
         faults = self.faults
         parts = urlsplit(raw_path)
         if faults.reject_encoded_query and "%" in parts.query:
             return 404, {"error": "Not Found"}  # as Wuppertal's SessionNet answers
-        url = self._origin + parts.path
+        url = self.original(raw_path)
         if self.dataset.is_list(url):
             return self._list(url, parse_qs(parts.query))
         obj = None if url in faults.not_found else self.dataset.lookup(url)
@@ -171,6 +175,11 @@ class _Handler(BaseHTTPRequestHandler):
         if faults.take("errors_5xx", path):
             self._send(500, b'{"error": "Internal Server Error"}')
             return
+        original = replay.original(path)
+        content = None if original in faults.not_found else replay.dataset.file_bytes(original)
+        if content is not None:
+            self._send(200, content, "application/pdf")
+            return
         status, payload = replay.answer(path)
         text = json.dumps(payload, ensure_ascii=False).replace(replay.dataset.api_root, replay.root)
         if faults.control_characters:
@@ -180,10 +189,12 @@ class _Handler(BaseHTTPRequestHandler):
             body = body[: len(body) // 2]
         self._send(status, body)
 
-    def _send(self, status: int, body: bytes) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str = "application/json; charset=utf-8"
+    ) -> None:
         try:
             self.send_response(status, HTTPStatus(status).phrase)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

@@ -90,6 +90,9 @@ class SyntheticCity:
     def is_list(self, url: str) -> bool:
         return url == self.system["body"] or url.removeprefix(self.body_id + "/") in self.counts
 
+    def file_bytes(self, url: str) -> bytes | None:
+        return None
+
     def list_slice(self, url: str, start: int, stop: int, since: datetime | None) -> ListSlice:
         if url == self.system["body"]:
             return ListSlice([self._body()][start:stop], 1)

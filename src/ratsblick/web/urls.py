@@ -6,4 +6,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.index, name="index"),
     path("body/<int:pk>/", views.body_detail, name="body"),
+    path("datei/<int:pk>/", views.file_detail, name="file"),
 ]

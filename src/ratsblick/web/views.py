@@ -6,7 +6,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from ratsblick.council.models import Body, Meeting, Paper
+from ratsblick.council.models import Body, File, Meeting, Paper
+from ratsblick.files.models import Download, ExtractedPage
 
 PAGE_SIZE = 50
 
@@ -31,3 +32,29 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "web/body.html",
         {"body": body, "papers": paper_page, "meetings": meeting_page},
     )
+
+
+def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    file = get_object_or_404(File.objects.select_related("body"), pk=pk, stub=False)
+    download = Download.objects.filter(file=file).first()
+    version = file.versions.select_related("blob__extraction").first()
+    extraction = getattr(version.blob, "extraction", None) if version else None
+    pages = (
+        ExtractedPage.objects.filter(extraction=extraction)
+        if extraction
+        else ExtractedPage.objects.none()
+    )
+    papers = Paper.objects.filter(deleted=False).filter(
+        pk__in=[*file.main_file_of.values_list("pk", flat=True),
+                *file.auxiliary_file_of_papers.values_list("pk", flat=True)]
+    )  # fmt: skip
+    context = {
+        "file": file,
+        "download": download,
+        "version": version,
+        "extraction": extraction,
+        "pages": pages,
+        "papers": papers,
+        "older_versions": file.versions.count() - 1 if version else 0,
+    }
+    return render(request, "web/file.html", context)

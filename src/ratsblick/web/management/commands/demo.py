@@ -7,17 +7,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ratsblick import config
 from ratsblick.council.client import http_client
-from ratsblick.council.models import SyncRun
+from ratsblick.council.models import Body, SyncRun
 from ratsblick.council.sync import add_body, sync_body
+from ratsblick.files.pipeline import process_files
+from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.dataset import RecordedDataset
+from ratsblick.replay.sample import sample_dataset
 from ratsblick.replay.server import Faults, ReplayServer
 from ratsblick.web.management.commands.serve import add_address_arguments, serve_forever
 
 
 class Command(BaseCommand):
     help = (
-        "Serve the bundled sample council (Hürtgenwald) over a local replay "
-        "server, sync it and serve the web app."
+        "Serve the bundled councils (Hürtgenwald, and a sample body with PDFs) over "
+        "local replay servers, sync them, read their files and serve the web app."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,22 +29,31 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", verbosity=0)
+        port = config.DEMO_REPLAY_PORT.get()
         # Sternberg answers an empty filtered list with 404; so does its replay.
-        replay = ReplayServer(
-            RecordedDataset.load(),
-            port=config.DEMO_REPLAY_PORT.get(),
-            faults=Faults(empty_list_404=True),
-        ).start()
+        servers = [
+            ReplayServer(RecordedDataset.load(), port=port, faults=Faults(empty_list_404=True)),
+            ReplayServer(sample_dataset(), port=port + 1),
+        ]
+        for server in servers:
+            server.start()
         try:
             with http_client(allow_private=True) as client:
-                for body in add_body(replay.system_url, client):
-                    self.stdout.write(f"Synchronisiere {body.name} …")
-                    run = sync_body(body, client)
-                    if run.outcome != SyncRun.Outcome.OK:
-                        raise CommandError(f"sync of {body.name}: {run.outcome} {run.notes}")
-                    counts = {kind: sum(c.values()) for kind, c in run.counts.items()}
-                    self.stdout.write(f"  {counts}")
+                for server in servers:
+                    for body in add_body(server.system_url, client):
+                        self._sync(body, client)
             if not options["no_serve"]:
                 serve_forever(self, options["host"], options["port"])
         finally:
-            replay.stop()
+            for server in servers:
+                server.stop()
+
+    def _sync(self, body: Body, client: HttpClient) -> None:
+        self.stdout.write(f"Synchronisiere {body.name} …")
+        run = sync_body(body, client)
+        if run.outcome != SyncRun.Outcome.OK:
+            raise CommandError(f"sync of {body.name}: {run.outcome} {run.notes}")
+        counts = {kind: sum(c.values()) for kind, c in run.counts.items()}
+        self.stdout.write(f"  Objekte: {counts}")
+        files = process_files(body, client)
+        self.stdout.write(f"  Dateien: {dict(files)}")

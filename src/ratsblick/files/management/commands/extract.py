@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from ratsblick.council.client import http_client
+from ratsblick.council.management.commands.sync import select_bodies
+from ratsblick.files.pipeline import process_files
+
+
+class Command(BaseCommand):
+    help = "Fetch every file of the synced bodies and read its text (OCR where needed)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("bodies", nargs="*", help="pk, OParl id or name (default: all)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", verbosity=0)
+        with http_client() as client:
+            for body in select_bodies(options["bodies"]):
+                counts = process_files(body, client)
+                summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
+                self.stdout.write(f"{body.name}: {summary or 'nichts zu tun'}")

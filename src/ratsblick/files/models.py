@@ -1,0 +1,91 @@
+"""Downloaded file contents, stored once by hash, and the text read from them.
+
+A `Blob` is content: identical bytes behind different OParl Files (or
+bodies) are stored and extracted once. A `FileVersion` says which content
+an OParl File had when; the newest is current, older ones are kept.
+`Download` is the fetch state of one OParl File.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from ratsblick.council.models import File
+
+
+class Blob(models.Model):
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.BigIntegerField()
+    mime_type = models.CharField(max_length=128)  # sniffed from the bytes
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+
+class Download(models.Model):
+    class Status(models.TextChoices):
+        OK = "ok", "geladen"
+        FAILED = "failed", "Fehler beim Laden"
+        UNREACHABLE = "unreachable", "Original nicht erreichbar"
+
+    file = models.OneToOneField(File, on_delete=models.CASCADE, related_name="download")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    attempted_at = models.DateTimeField()
+    # The OParl File's content hash when fetched: a change means fetch again.
+    file_hash = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_id}: {self.status}"
+
+
+class FileVersion(models.Model):
+    file = models.ForeignKey(File, on_delete=models.CASCADE, related_name="versions")
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="versions")
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=["file", "blob"], name="file_blob_once"),)
+        ordering = ("-fetched_at",)
+
+    def __str__(self) -> str:
+        return f"{self.file_id} @ {self.fetched_at:%Y-%m-%d}"
+
+
+class Extraction(models.Model):
+    """The text of one blob, once, whatever Files carry it."""
+
+    class Status(models.TextChoices):
+        OK = "ok", "ausgelesen"
+        FAILED = "failed", "nicht lesbar"
+
+    blob = models.OneToOneField(Blob, on_delete=models.CASCADE, related_name="extraction")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    error = models.TextField(blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    ocr_pages = models.PositiveIntegerField(default=0)
+    text = models.TextField(blank=True)
+    extracted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.blob}: {self.status}"
+
+
+class ExtractedPage(models.Model):
+    extraction = models.ForeignKey(Extraction, on_delete=models.CASCADE, related_name="page_set")
+    number = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    header = models.TextField(blank=True)
+    footer = models.TextField(blank=True)
+    method = models.CharField(max_length=8)  # text | ocr
+    note = models.TextField(blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=["extraction", "number"], name="page_once"),)
+        ordering = ("number",)
+
+    def __str__(self) -> str:
+        return f"{self.extraction_id} p. {self.number}"

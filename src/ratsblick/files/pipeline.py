@@ -1,0 +1,195 @@
+"""Fetch every file of a body and read it; a rerun repeats no work.
+
+A File is fetched again only when its OParl record changed since (its
+content hash) or when an earlier attempt failed and its back-off has
+passed. A blob is read once, whatever Files carry it. Downloads and
+extractions run in worker threads (extractions in sandboxed processes);
+only the calling thread writes to the database.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from datetime import timedelta
+from pathlib import Path
+from typing import TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+
+from ratsblick import config
+from ratsblick.council.models import Body, File
+from ratsblick.extract import Extraction as ExtractedText
+from ratsblick.extract import ExtractionError
+from ratsblick.extract.sandbox import SandboxedExtractor
+from ratsblick.extract.sniff import sniff
+from ratsblick.files.models import Blob, Download, ExtractedPage, Extraction, FileVersion
+from ratsblick.files.storage import blob_path, store
+from ratsblick.oparl.http import FetchError, HttpClient, NotFound
+
+T = TypeVar("T")
+R = TypeVar("R")
+RETRY_BASE = timedelta(hours=6)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return RETRY_BASE * min(2 ** max(0, attempts - 1), 32)
+
+
+def files_due(body: Body) -> list[File]:
+    """Live files whose content we lack or whose record changed since we fetched."""
+    now = timezone.now()
+    candidates = (
+        File.objects.filter(body=body, deleted=False, stub=False)
+        .exclude(access_url="", download_url="")
+        .select_related("download")
+        .order_by("pk")
+    )
+    due = []
+    for file in candidates:
+        download = getattr(file, "download", None)
+        changed = download is None or download.file_hash != file.content_hash
+        retry = (
+            download is not None
+            and download.status != Download.Status.OK
+            and download.attempted_at + retry_delay(download.attempts) <= now
+        )
+        if changed or retry:
+            due.append(file)
+    return due
+
+
+def _in_parallel(
+    items: Iterable[T], work: Callable[[T], R], workers: int
+) -> Iterator[tuple[T, Future[R]]]:
+    with ThreadPoolExecutor(workers) as pool:
+        futures = {pool.submit(work, item): item for item in items}
+        for future in as_completed(futures):
+            yield futures[future], future
+
+
+def _download(file: File, client: HttpClient) -> bytes:
+    last: FetchError | None = None
+    for url in dict.fromkeys(u for u in (file.access_url, file.download_url) if u):
+        try:
+            return client.get(url, max_bytes=config.FILE_MAX_BYTES.get()).content
+        except FetchError as exc:
+            last = exc
+    assert last is not None
+    raise last
+
+
+def fetch_files(body: Body, client: HttpClient, counts: Counter[str]) -> None:
+    workers = max(1, client.config.per_host)
+    for file, future in _in_parallel(files_due(body), lambda f: _download(f, client), workers):
+        now = timezone.now()
+        download, _ = Download.objects.get_or_create(
+            file=file, defaults={"status": Download.Status.FAILED, "attempted_at": now}
+        )
+        download.attempted_at = now
+        download.file_hash = file.content_hash
+        try:
+            data = future.result()
+        except FetchError as exc:
+            unreachable = isinstance(exc, NotFound) or exc.status is None
+            download.status = Download.Status.UNREACHABLE if unreachable else Download.Status.FAILED
+            download.error = exc.reason
+            download.attempts += 1
+            download.save()
+            counts["fetch failed"] += 1
+            continue
+        sha256 = store(data)
+        with transaction.atomic():
+            blob, _ = Blob.objects.get_or_create(
+                sha256=sha256, defaults={"size": len(data), "mime_type": sniff(data)}
+            )
+            FileVersion.objects.get_or_create(file=file, blob=blob, defaults={"fetched_at": now})
+            download.status = Download.Status.OK
+            download.error = ""
+            download.attempts = 0
+            download.save()
+        counts["fetched"] += 1
+
+
+def blobs_to_extract(body: Body) -> list[Blob]:
+    return list(
+        Blob.objects.filter(versions__file__body=body, extraction__isnull=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _save_extraction(blob: Blob, result: ExtractedText | None, error: str) -> Extraction:
+    with transaction.atomic():
+        extraction = Extraction.objects.create(
+            blob=blob,
+            status=Extraction.Status.OK if result else Extraction.Status.FAILED,
+            error=error,
+            pages=len(result.pages) if result else 0,
+            ocr_pages=sum(p.method == "ocr" for p in result.pages) if result else 0,
+            text=result.text if result else "",
+            extracted_at=timezone.now(),
+        )
+        if result:
+            ExtractedPage.objects.bulk_create(
+                ExtractedPage(
+                    extraction=extraction,
+                    number=p.number,
+                    text=p.text,
+                    header=p.header,
+                    footer=p.footer,
+                    method=p.method,
+                    note=p.note,
+                    confidence=p.confidence,
+                )
+                for p in result.pages
+            )
+    return extraction
+
+
+def extract_blobs(blobs: list[Blob], counts: Counter[str], workers: int | None = None) -> None:
+    workers = workers or config.EXTRACT_WORKERS.get() or os.cpu_count() or 1
+    extractors = [
+        SandboxedExtractor(
+            timeout=config.EXTRACT_TIMEOUT.get(), memory=config.EXTRACT_MEMORY_MB.get() << 20
+        )
+        for _ in range(workers)
+    ]
+    free: queue.Queue[SandboxedExtractor] = queue.Queue()
+    for extractor in extractors:
+        free.put(extractor)
+
+    def run(path: Path) -> ExtractedText:
+        """Each of the `workers` threads borrows its own worker process."""
+        extractor = free.get()
+        try:
+            return extractor.extract(path)
+        finally:
+            free.put(extractor)
+
+    try:
+        for blob, future in _in_parallel(blobs, lambda b: run(blob_path(b.sha256)), workers):
+            try:
+                _save_extraction(blob, future.result(), "")
+                counts["extracted"] += 1
+            except ExtractionError as exc:
+                _save_extraction(blob, None, str(exc))
+                counts["extraction failed"] += 1
+    finally:
+        for extractor in extractors:
+            extractor.close()
+
+
+def process_files(body: Body, client: HttpClient) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    fetch_files(body, client, counts)
+    extract_blobs(blobs_to_extract(body), counts)
+    return counts
+
+
+def current_version(file: File) -> FileVersion | None:
+    return file.versions.select_related("blob__extraction").first()
