@@ -15,7 +15,7 @@ from ratsblick.council.models import Body, File, Paper
 from ratsblick.council.sync import add_body, sync_body
 from ratsblick.extract import ExtractionError, Limits
 from ratsblick.extract.sandbox import SandboxedExtractor
-from ratsblick.files.models import Blob, Download, Extraction, FileVersion
+from ratsblick.files.models import Blob, Download, Extraction, FileVersion, PaperFacts
 from ratsblick.files.pipeline import process_files
 from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.dataset import RecordedDataset
@@ -49,7 +49,7 @@ def test_every_file_is_fetched_once_and_read(server: ReplayServer, client: HttpC
     body = synced(server, client)
     counts = process_files(body, client)
     assert File.objects.filter(body=body).count() == 8
-    assert counts == Counter({"fetched": 8, "extracted": 7})
+    assert counts == Counter({"fetched": 8, "extracted": 7, "facts": 4})
     assert Blob.objects.count() == 7  # the attachment of two papers is stored once
     assert Download.objects.filter(status=Download.Status.OK).count() == 8
     assert Extraction.objects.filter(status=Extraction.Status.OK).count() == 7
@@ -61,8 +61,18 @@ def test_every_file_is_fetched_once_and_read(server: ReplayServer, client: HttpC
     assert "¬" not in born.text
     assert "Ausdruck vom" not in born.text  # footers kept apart
     assert born.page_set.first().footer.endswith("Seite: 1/3")
+    # OParl's reference wins over the one printed in the scanned copy
+    scanned = PaperFacts.objects.get(paper__reference="FB 02/0131/WP17-S")
+    assert scanned.reference == "FB 02/0131/WP17"
+    assert scanned.shown()["reference"] == "FB 02/0131/WP17-S"
+    assert scanned.consultations[0]["role"] == "Kenntnisnahme"
+    # every paper's text was looked at once; the Thurgau protocol states no facts
+    thurgau = PaperFacts.objects.get(paper__reference="20/MO 34/343")
+    assert (thurgau.reference, thurgau.consultations, thurgau.resolution_proposal) == ("", [], "")
     # the page a user sees
     page = Client().get(f"/datei/{born.blob.versions.first().file_id}/").content.decode()
+    assert "Eckdaten der Vorlage" in page
+    assert "Beschlussvorschlag" in page
     assert "Seite 3" in page
     assert "Bürger-Portalen" in page
     assert "FB 02/0131/WP17" in page

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from ratsblick.council.models import File
+from ratsblick.council.models import File, Paper
 
 
 class Blob(models.Model):
@@ -89,3 +89,35 @@ class ExtractedPage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.extraction_id} p. {self.number}"
+
+
+class PaperFacts(models.Model):
+    """What a paper's main file says about the paper (OParl data wins when shown)."""
+
+    paper = models.OneToOneField(Paper, on_delete=models.CASCADE, related_name="facts")
+    extraction = models.ForeignKey(Extraction, on_delete=models.CASCADE, related_name="+")
+    reference = models.TextField(blank=True)
+    date = models.DateField(null=True, blank=True)
+    status = models.TextField(blank=True)
+    lead_department = models.TextField(blank=True)
+    author = models.TextField(blank=True)
+    consultations = models.JSONField(default=list, blank=True)  # [{date, body, role}]
+    resolution_proposal = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "paper facts"
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}: {self.reference}"
+
+    def shown(self) -> dict[str, object]:
+        """The facts as shown: where OParl says it too, OParl's value."""
+        return {
+            "reference": self.paper.reference or self.reference,
+            "date": self.paper.date or self.date,
+            "status": self.status,
+            "lead_department": self.lead_department,
+            "author": self.author,
+            "consultations": self.consultations,
+            "resolution_proposal": self.resolution_proposal,
+        }

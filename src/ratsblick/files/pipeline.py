@@ -22,12 +22,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from ratsblick import config
-from ratsblick.council.models import Body, File
+from ratsblick.council.models import Body, File, Paper
 from ratsblick.extract import Extraction as ExtractedText
 from ratsblick.extract import ExtractionError
+from ratsblick.extract.facts import paper_facts
 from ratsblick.extract.sandbox import SandboxedExtractor
 from ratsblick.extract.sniff import sniff
-from ratsblick.files.models import Blob, Download, ExtractedPage, Extraction, FileVersion
+from ratsblick.files.models import (
+    Blob,
+    Download,
+    ExtractedPage,
+    Extraction,
+    FileVersion,
+    PaperFacts,
+)
 from ratsblick.files.storage import blob_path, store
 from ratsblick.oparl.http import FetchError, HttpClient, NotFound
 
@@ -184,12 +192,49 @@ def extract_blobs(blobs: list[Blob], counts: Counter[str], workers: int | None =
             extractor.close()
 
 
+def current_version(file: File) -> FileVersion | None:
+    return file.versions.select_related("blob__extraction").first()
+
+
+def update_facts(body: Body, counts: Counter[str]) -> None:
+    """Facts of every paper whose main file's current text is new to them."""
+    papers = (
+        Paper.objects.filter(body=body, deleted=False, main_file__versions__isnull=False)
+        .select_related("main_file", "facts")
+        .distinct()
+    )
+    for paper in papers:
+        assert paper.main_file is not None
+        version = current_version(paper.main_file)
+        extraction = getattr(version.blob, "extraction", None) if version else None
+        if extraction is None or extraction.status != Extraction.Status.OK:
+            continue
+        known = getattr(paper, "facts", None)
+        if known is not None and known.extraction_id == extraction.pk:
+            continue
+        facts = paper_facts(list(extraction.page_set.values_list("text", flat=True)))
+        PaperFacts.objects.update_or_create(
+            paper=paper,
+            defaults={
+                "extraction": extraction,
+                "reference": facts.reference,
+                "date": facts.date,
+                "status": facts.status,
+                "lead_department": facts.lead_department,
+                "author": facts.author,
+                "consultations": [
+                    {"date": c.date.isoformat() if c.date else None, "body": c.body, "role": c.role}
+                    for c in facts.consultations
+                ],
+                "resolution_proposal": facts.resolution_proposal,
+            },
+        )
+        counts["facts"] += 1
+
+
 def process_files(body: Body, client: HttpClient) -> Counter[str]:
     counts: Counter[str] = Counter()
     fetch_files(body, client, counts)
     extract_blobs(blobs_to_extract(body), counts)
+    update_facts(body, counts)
     return counts
-
-
-def current_version(file: File) -> FileVersion | None:
-    return file.versions.select_related("blob__extraction").first()

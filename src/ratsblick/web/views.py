@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from ratsblick.council.models import Body, File, Meeting, Paper
-from ratsblick.files.models import Download, ExtractedPage
+from ratsblick.files.models import Download, ExtractedPage, PaperFacts
 
 PAGE_SIZE = 50
 
@@ -56,5 +56,9 @@ def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pages": pages,
         "papers": papers,
         "older_versions": file.versions.count() - 1 if version else 0,
+        "facts": [
+            facts.shown()
+            for facts in PaperFacts.objects.filter(paper__main_file=file).select_related("paper")
+        ],
     }
     return render(request, "web/file.html", context)
