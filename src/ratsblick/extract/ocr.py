@@ -18,7 +18,7 @@ import numpy as np
 import tesserocr
 from PIL import Image, ImageFilter, ImageOps
 
-from ratsblick.extract.textlayer import Line
+from ratsblick.extract.textlayer import Line, merge_baselines
 
 TESSDATA_CANDIDATES = (
     os.environ.get("TESSDATA_PREFIX", ""),
@@ -92,4 +92,4 @@ class OcrEngine:
             if text and box:
                 left, top, right, bottom = (v / scale for v in box)
                 lines.append(Line(text, left, right, top, bottom))
-        return lines, float(self.api.MeanTextConf())
+        return merge_baselines(lines), float(self.api.MeanTextConf())

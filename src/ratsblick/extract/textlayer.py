@@ -90,7 +90,7 @@ def _char_lines(textpage: pdfium.PdfTextPage, height: float) -> list[Line]:
     return lines
 
 
-def _merge_baselines(lines: list[Line]) -> list[Line]:
+def merge_baselines(lines: list[Line]) -> list[Line]:
     """Pieces of one visual line that follow each other (header left and right)."""
     merged: list[Line] = []
     for line in lines:
@@ -117,7 +117,7 @@ def read_layer(page: pdfium.PdfPage) -> PageLayer:
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        lines = _merge_baselines(_char_lines(textpage, height))
+        lines = merge_baselines(_char_lines(textpage, height))
         chars = textpage.count_chars()
     finally:
         textpage.close()

@@ -8,6 +8,8 @@ an OParl File had when; the newest is current, older ones are kept.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 
 from ratsblick.council.models import File, Paper
@@ -118,6 +120,9 @@ class PaperFacts(models.Model):
             "status": self.status,
             "lead_department": self.lead_department,
             "author": self.author,
-            "consultations": self.consultations,
+            "consultations": [
+                {**row, "date": date.fromisoformat(row["date"]) if row.get("date") else None}
+                for row in self.consultations
+            ],
             "resolution_proposal": self.resolution_proposal,
         }
