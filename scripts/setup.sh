@@ -33,4 +33,5 @@ if [ -z "$UV" ] || [ "$("$UV" --version | cut -d' ' -f2)" != "$UV_VERSION" ]; th
   fi
   UV=.tools/bin/uv
 fi
-UV_PYTHON_DOWNLOADS=never "$UV" sync --frozen --quiet --python python3.11
+# The platform store holds any CA the machine adds (a proxy, a company CA).
+UV_SYSTEM_CERTS=1 UV_PYTHON_DOWNLOADS=never "$UV" sync --frozen --quiet --python python3.11
