@@ -4,8 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 
-ruff check .
-ruff format --check .
+ruff check --no-cache .
+ruff format --no-cache --check .
 mypy
 pytest -q -p no:cacheprovider "$@"
 

@@ -11,10 +11,10 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
-from ratsblick.replay.sample import SAMPLE_FILES
 
 from ratsblick.extract import ExtractionError, Limits, OcrEngine, extract
 from ratsblick.extract.sniff import DOCX, HTML, ODT, PDF, PNG, RTF, TEXT, TIFF, sniff
+from ratsblick.replay.sample import SAMPLE_FILES
 
 PDFS = SAMPLE_FILES
 HOSTILE = Path(__file__).parent / "fixtures" / "pdf"
