@@ -15,3 +15,4 @@ test: setup
 
 bench: setup
 	.venv/bin/python bench/sync.py
+	.venv/bin/python bench/extract.py
