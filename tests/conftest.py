@@ -91,3 +91,11 @@ def site() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _own_home(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Blobs of each test in a folder of its own (Django tests only)."""
+    if "django_db" in request.keywords:
+        settings = request.getfixturevalue("settings")
+        settings.HOME = tmp_path_factory.mktemp("home")

@@ -17,6 +17,7 @@ from ratsblick.extract import ExtractionError, Limits
 from ratsblick.extract.sandbox import SandboxedExtractor
 from ratsblick.files.models import Blob, Download, Extraction, FileVersion, PaperFacts
 from ratsblick.files.pipeline import process_files
+from ratsblick.files.storage import blob_path
 from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.sample import ROOT, SAMPLE_FILES, sample_dataset
@@ -156,3 +157,21 @@ def test_image_files_are_ocrd(tmp_path: Path) -> None:
         result = extractor.extract(path)
     assert result.mime == "image/tiff"
     assert [p.method for p in result.pages] == ["ocr"]
+
+
+def test_downloads_stream_to_disk_survive_a_5xx_and_respect_the_size_cap(
+    server: ReplayServer, client: HttpClient, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:
+    body = synced(server, client)
+    server.faults.errors_5xx = 1
+    server.faults.only_paths = "/files/born.pdf"
+    monkeypatch.setenv("RATSBLICK_FILE_MAX_BYTES", "300000")  # tg_20230816.pdf is larger
+    counts = process_files(body, client)
+    assert server.faults.errors_5xx == 0
+    assert counts["fetched"] == 4
+    born = Blob.objects.get(versions__file__file_name="born.pdf")
+    assert blob_path(born.sha256).read_bytes() == (SAMPLE_FILES / "born.pdf").read_bytes()
+    too_big = Download.objects.get(file__file_name="tg_20230816.pdf")
+    assert too_big.status == Download.Status.FAILED
+    assert too_big.error == "larger than 300000 bytes"
+    assert list((Path(settings.HOME) / "blobs" / "incoming").iterdir()) == []

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -30,9 +33,9 @@ _MAGIC = (
 )
 
 
-def _zip_type(data: bytes) -> str:
+def _zip_type(source: Path | IO[bytes]) -> str:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(source) as archive:
             names = set(archive.namelist())
             if "word/document.xml" in names:
                 return DOCX
@@ -44,14 +47,24 @@ def _zip_type(data: bytes) -> str:
 
 
 def sniff(data: bytes) -> str:
-    head = data[:2048]
+    return _sniff(data[:2048], lambda: io.BytesIO(data))
+
+
+def sniff_file(path: Path) -> str:
+    """The type of a stored file, reading only its head unless it is a zip."""
+    with path.open("rb") as handle:
+        head = handle.read(2048)
+    return _sniff(head, lambda: path)
+
+
+def _sniff(head: bytes, whole: Callable[[], Path | IO[bytes]]) -> str:
     if b"%PDF-" in head[:1024]:
         return PDF
     for magic, mime in _MAGIC:
         if head.startswith(magic):
             return mime
     if head.startswith(b"PK\x03\x04"):
-        return _zip_type(data)
+        return _zip_type(whole())
     if b"\x00" in head:
         return UNKNOWN
     lowered = head.lstrip().lower()

@@ -27,7 +27,7 @@ from ratsblick.extract import Extraction as ExtractedText
 from ratsblick.extract import ExtractionError
 from ratsblick.extract.facts import paper_facts
 from ratsblick.extract.sandbox import SandboxedExtractor
-from ratsblick.extract.sniff import sniff
+from ratsblick.extract.sniff import sniff_file
 from ratsblick.files.models import (
     Blob,
     Download,
@@ -36,7 +36,7 @@ from ratsblick.files.models import (
     FileVersion,
     PaperFacts,
 )
-from ratsblick.files.storage import blob_path, store
+from ratsblick.files.storage import blob_path, store_file, temporary_file
 from ratsblick.oparl.http import FetchError, HttpClient, NotFound
 
 T = TypeVar("T")
@@ -80,13 +80,22 @@ def _in_parallel(
             yield futures[future], future
 
 
-def _download(file: File, client: HttpClient) -> bytes:
+def _download(file: File, client: HttpClient) -> Path:
+    """The file's bytes in a temporary file beside the blobs (accessUrl, then downloadUrl)."""
+    path = temporary_file()
     last: FetchError | None = None
-    for url in dict.fromkeys(u for u in (file.access_url, file.download_url) if u):
-        try:
-            return client.get(url, max_bytes=config.FILE_MAX_BYTES.get()).content
-        except FetchError as exc:
-            last = exc
+    try:
+        with path.open("wb") as sink:
+            for url in dict.fromkeys(u for u in (file.access_url, file.download_url) if u):
+                try:
+                    client.download(url, sink, max_bytes=config.FILE_MAX_BYTES.get())
+                    return path
+                except FetchError as exc:
+                    last = exc
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    path.unlink(missing_ok=True)
     assert last is not None
     raise last
 
@@ -101,7 +110,7 @@ def fetch_files(body: Body, client: HttpClient, counts: Counter[str]) -> None:
         download.attempted_at = now
         download.file_hash = file.content_hash
         try:
-            data = future.result()
+            downloaded = future.result()
         except FetchError as exc:
             unreachable = isinstance(exc, NotFound) or exc.status is None
             download.status = Download.Status.UNREACHABLE if unreachable else Download.Status.FAILED
@@ -110,10 +119,12 @@ def fetch_files(body: Body, client: HttpClient, counts: Counter[str]) -> None:
             download.save()
             counts["fetch failed"] += 1
             continue
-        sha256 = store(data)
+        sha256 = store_file(downloaded)
+        stored = blob_path(sha256)
         with transaction.atomic():
             blob, _ = Blob.objects.get_or_create(
-                sha256=sha256, defaults={"size": len(data), "mime_type": sniff(data)}
+                sha256=sha256,
+                defaults={"size": stored.stat().st_size, "mime_type": sniff_file(stored)},
             )
             FileVersion.objects.get_or_create(file=file, blob=blob, defaults={"fetched_at": now})
             download.status = Download.Status.OK

@@ -14,13 +14,26 @@ def blob_path(sha256: str) -> Path:
     return Path(settings.HOME) / "blobs" / sha256[:2] / sha256[2:4] / sha256
 
 
-def store(data: bytes) -> str:
-    """Write `data` once (atomically) and return its sha256."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    path = blob_path(sha256)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-            handle.write(data)
-        os.replace(handle.name, path)
+def temporary_file() -> Path:
+    """A file beside the blobs (same file system, so moving it in is atomic)."""
+    folder = Path(settings.HOME) / "blobs" / "incoming"
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=folder)
+    os.close(handle)
+    return Path(name)
+
+
+def store_file(path: Path) -> str:
+    """Move a downloaded file into place under its sha256 (or drop it if known)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    sha256 = digest.hexdigest()
+    target = blob_path(sha256)
+    if target.exists():
+        path.unlink()
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
     return sha256

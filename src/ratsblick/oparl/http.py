@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -137,8 +137,12 @@ class HttpClient:
         with slot:
             yield
 
-    def _once(self, url: str, max_bytes: int) -> Response:
-        """One request with redirects followed (each hop checked), body size capped."""
+    def _once(self, url: str, max_bytes: int, sink: BinaryIO | None = None) -> Response:
+        """One request with redirects followed (each hop checked), body size capped.
+
+        With a `sink`, a successful body is written there (from its start)
+        instead of being returned.
+        """
         current = url
         for _ in range(self.config.max_redirects + 1):
             check_host(current, allow_private=self.config.allow_private)
@@ -150,6 +154,11 @@ class HttpClient:
                 declared = resp.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > max_bytes:
                     raise FetchError(current, f"larger than {max_bytes} bytes", resp.status_code)
+                to_sink = sink is not None and resp.status_code < 300
+                if to_sink:
+                    assert sink is not None
+                    sink.seek(0)
+                    sink.truncate()
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in resp.iter_bytes():
@@ -158,7 +167,11 @@ class HttpClient:
                         raise FetchError(
                             current, f"larger than {max_bytes} bytes", resp.status_code
                         )
-                    chunks.append(chunk)
+                    if to_sink:
+                        assert sink is not None
+                        sink.write(chunk)
+                    else:
+                        chunks.append(chunk)
                 return Response(current, resp.status_code, resp.headers, b"".join(chunks))
         raise FetchError(url, f"more than {self.config.max_redirects} redirects")
 
@@ -168,7 +181,13 @@ class HttpClient:
         cap = min(self.config.backoff_max, self.config.backoff * 2**attempt)
         return random.uniform(cap / 2, cap)
 
-    def _with_retries(self, url: str, parse: Callable[[Response], T], max_bytes: int) -> T:
+    def _with_retries(
+        self,
+        url: str,
+        parse: Callable[[Response], T],
+        max_bytes: int,
+        sink: BinaryIO | None = None,
+    ) -> T:
         last = FetchError(url, "not attempted")
         retry_after: str | None = None
         for attempt in range(self.config.retries + 1):
@@ -176,7 +195,7 @@ class HttpClient:
                 time.sleep(self._delay(attempt - 1, retry_after))
             retry_after = None
             try:
-                resp = self._once(url, max_bytes)
+                resp = self._once(url, max_bytes, sink)
             except httpx.TimeoutException as exc:
                 last = FetchError(url, f"timed out ({type(exc).__name__})")
                 continue
@@ -199,6 +218,10 @@ class HttpClient:
 
     def get(self, url: str, *, max_bytes: int | None = None) -> Response:
         return self._with_retries(url, lambda r: r, max_bytes or self.config.max_bytes)
+
+    def download(self, url: str, sink: BinaryIO, *, max_bytes: int | None = None) -> Response:
+        """GET a file into `sink` (rewritten on each retry); memory stays small."""
+        return self._with_retries(url, lambda r: r, max_bytes or self.config.max_bytes, sink)
 
     def get_json(self, url: str) -> Any:
         """GET and decode JSON, retrying truncated or garbled bodies.
