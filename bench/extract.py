@@ -71,9 +71,7 @@ def hyphen_share(got: str) -> float | None:
 
 def ours(path: Path, ocr: OcrEngine) -> str:
     result = extract(path.read_bytes(), ocr)
-    return "\n".join(
-        "\n".join(p for p in (pg.header, pg.text, pg.footer) if p) for pg in result.pages
-    )
+    return "\n".join(page.full for page in result.pages)
 
 
 def pdftotext(path: Path) -> str:

@@ -30,9 +30,7 @@ def cer(got: str, truth: str) -> float:
 
 def full_text(name: str, ocr: OcrEngine | None = None) -> str:
     result = extract((PDFS / name).read_bytes(), ocr)
-    return "".join(
-        "\n\n".join(p for p in (pg.header, pg.text, pg.footer) if p) for pg in result.pages
-    )
+    return "\n\n".join(page.full for page in result.pages)
 
 
 @pytest.fixture(scope="module")

@@ -31,10 +31,6 @@ class PageText:
     header: str
     footer: str
 
-    @property
-    def full(self) -> str:
-        return "\n\n".join(part for part in (self.header, self.body, self.footer) if part)
-
 
 def _key(line: Line) -> str:
     return _DIGITS.sub("#", normalize(line.text).strip())

@@ -26,6 +26,11 @@ class Page:
     note: str = ""
     confidence: float | None = None
 
+    @property
+    def full(self) -> str:
+        """The page as printed: running header, text, running footer."""
+        return "\n\n".join(part for part in (self.header, self.text, self.footer) if part)
+
 
 @dataclass(frozen=True)
 class Extraction:

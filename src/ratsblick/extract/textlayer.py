@@ -35,7 +35,6 @@ class PageLayer:
     width: float
     height: float
     image_share: float  # part of the page covered by images
-    chars: int
 
 
 def _image_share(page: pdfium.PdfPage, width: float, height: float) -> float:
@@ -118,7 +117,6 @@ def read_layer(page: pdfium.PdfPage) -> PageLayer:
     textpage = page.get_textpage()
     try:
         lines = merge_baselines(_char_lines(textpage, height))
-        chars = textpage.count_chars()
     finally:
         textpage.close()
-    return PageLayer(lines, width, height, _image_share(page, width, height), chars)
+    return PageLayer(lines, width, height, _image_share(page, width, height))
