@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from PIL import Image
 
@@ -175,3 +176,16 @@ def test_downloads_stream_to_disk_survive_a_5xx_and_respect_the_size_cap(
     assert too_big.status == Download.Status.FAILED
     assert too_big.error == "larger than 300000 bytes"
     assert list((Path(settings.HOME) / "blobs" / "incoming").iterdir()) == []
+
+
+def test_extract_command_reports_per_body(
+    server: ReplayServer, client: HttpClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATSBLICK_ALLOW_PRIVATE_HOSTS", "1")
+    synced(server, client)
+    out = io.StringIO()
+    call_command("extract", stdout=out)
+    assert "Beispielstadt (Testdaten): 5 extracted, 2 facts, 5 fetched" in out.getvalue()
+    out = io.StringIO()
+    call_command("extract", "Beispielstadt (Testdaten)", stdout=out)
+    assert "nichts zu tun" in out.getvalue()

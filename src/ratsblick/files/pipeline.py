@@ -41,6 +41,14 @@ from ratsblick.oparl.http import FetchError, HttpClient, NotFound
 
 T = TypeVar("T")
 R = TypeVar("R")
+# (stage, done, total)
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """No progress display."""
+
+
 RETRY_BASE = timedelta(hours=6)
 
 
@@ -100,9 +108,14 @@ def _download(file: File, client: HttpClient) -> Path:
     raise last
 
 
-def fetch_files(body: Body, client: HttpClient, counts: Counter[str]) -> None:
+def fetch_files(
+    body: Body, client: HttpClient, counts: Counter[str], progress: ProgressCallback = _quiet
+) -> None:
     workers = max(1, client.config.per_host)
-    for file, future in _in_parallel(files_due(body), lambda f: _download(f, client), workers):
+    due = files_due(body)
+    jobs = _in_parallel(due, lambda f: _download(f, client), workers)
+    for done, (file, future) in enumerate(jobs, start=1):
+        progress("Dateien laden", done, len(due))
         now = timezone.now()
         download, _ = Download.objects.get_or_create(
             file=file, defaults={"status": Download.Status.FAILED, "attempted_at": now}
@@ -170,7 +183,12 @@ def _save_extraction(blob: Blob, result: ExtractedText | None, error: str) -> Ex
     return extraction
 
 
-def extract_blobs(blobs: list[Blob], counts: Counter[str], workers: int | None = None) -> None:
+def extract_blobs(
+    blobs: list[Blob],
+    counts: Counter[str],
+    workers: int | None = None,
+    progress: ProgressCallback = _quiet,
+) -> None:
     workers = workers or config.EXTRACT_WORKERS.get() or os.cpu_count() or 1
     extractors = [
         SandboxedExtractor(
@@ -191,7 +209,9 @@ def extract_blobs(blobs: list[Blob], counts: Counter[str], workers: int | None =
             free.put(extractor)
 
     try:
-        for blob, future in _in_parallel(blobs, lambda b: run(blob_path(b.sha256)), workers):
+        jobs = _in_parallel(blobs, lambda b: run(blob_path(b.sha256)), workers)
+        for done, (blob, future) in enumerate(jobs, start=1):
+            progress("Texte lesen", done, len(blobs))
             try:
                 _save_extraction(blob, future.result(), "")
                 counts["extracted"] += 1
@@ -243,9 +263,11 @@ def update_facts(body: Body, counts: Counter[str]) -> None:
         counts["facts"] += 1
 
 
-def process_files(body: Body, client: HttpClient) -> Counter[str]:
+def process_files(
+    body: Body, client: HttpClient, progress: ProgressCallback = _quiet
+) -> Counter[str]:
     counts: Counter[str] = Counter()
-    fetch_files(body, client, counts)
-    extract_blobs(blobs_to_extract(body), counts)
+    fetch_files(body, client, counts, progress)
+    extract_blobs(blobs_to_extract(body), counts, progress=progress)
     update_facts(body, counts)
     return counts

@@ -8,12 +8,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ratsblick import config
 from ratsblick.council.client import http_client
 from ratsblick.council.models import Body, SyncRun
+from ratsblick.council.progress import Bars
 from ratsblick.council.sync import sync_body
 
 OUTCOMES = ("new", "changed", "deleted", "unchanged", "failed")
@@ -51,21 +51,10 @@ class Command(BaseCommand):
         console = Console(file=self.stdout, stderr=False)
         margin = timedelta(minutes=config.SYNC_MARGIN.get())
         runs: list[tuple[Body, SyncRun, float]] = []
-        progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        )
-        tasks: dict[tuple[str, str], Any] = {}
+        progress = Bars(console)
 
         def on_page(body: str, name: str, done: int, total: int | None) -> None:
-            key = (body, name)
-            if key not in tasks:
-                tasks[key] = progress.add_task(f"{body}: {name}", total=total)
-            progress.update(tasks[key], completed=done, total=total)
+            progress.update_named(f"{body}: {name}", done, total)
 
         with http_client() as client, progress:
             for body in bodies:

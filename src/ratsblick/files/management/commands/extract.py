@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from rich.console import Console
 
 from ratsblick.council.client import http_client
 from ratsblick.council.management.commands.sync import select_bodies
+from ratsblick.council.progress import Bars
 from ratsblick.files.pipeline import process_files
 
 
@@ -18,8 +21,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", verbosity=0)
+        console = Console(file=self.stdout)
         with http_client() as client:
             for body in select_bodies(options["bodies"]):
-                counts = process_files(body, client)
+                started = time.monotonic()
+                with Bars(console) as bars:
+                    counts = process_files(
+                        body,
+                        client,
+                        lambda stage, done, total, b=body: bars.update_named(
+                            f"{b.name}: {stage}", done, total
+                        ),
+                    )
                 summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
-                self.stdout.write(f"{body.name}: {summary or 'nichts zu tun'}")
+                seconds = time.monotonic() - started
+                console.print(f"{body.name}: {summary or 'nichts zu tun'} ({seconds:.1f} s)")
