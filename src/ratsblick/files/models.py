@@ -36,6 +36,7 @@ class Download(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     attempted_at = models.DateTimeField()
+    retry_at = models.DateTimeField(null=True, blank=True)  # after a failure: back-off end
     # The OParl File's content hash when fetched: a change means fetch again.
     file_hash = models.CharField(max_length=32, blank=True)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ratsblick import config
@@ -57,26 +58,20 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def files_due(body: Body) -> list[File]:
-    """Live files whose content we lack or whose record changed since we fetched."""
-    now = timezone.now()
-    candidates = (
+    """Live files whose content we lack, whose record changed since, or whose retry is due.
+
+    One query: the database picks them, however many files the body has.
+    """
+    return list(
         File.objects.filter(body=body, deleted=False, stub=False)
         .exclude(access_url="", download_url="")
-        .select_related("download")
+        .filter(
+            Q(download__isnull=True)
+            | ~Q(download__file_hash=F("content_hash"))
+            | Q(download__retry_at__lte=timezone.now())
+        )
         .order_by("pk")
     )
-    due = []
-    for file in candidates:
-        download = getattr(file, "download", None)
-        changed = download is None or download.file_hash != file.content_hash
-        retry = (
-            download is not None
-            and download.status != Download.Status.OK
-            and download.attempted_at + retry_delay(download.attempts) <= now
-        )
-        if changed or retry:
-            due.append(file)
-    return due
 
 
 def _in_parallel(
@@ -129,6 +124,7 @@ def fetch_files(
             download.status = Download.Status.UNREACHABLE if unreachable else Download.Status.FAILED
             download.error = exc.reason
             download.attempts += 1
+            download.retry_at = now + retry_delay(download.attempts)
             download.save()
             counts["fetch failed"] += 1
             continue
@@ -143,6 +139,7 @@ def fetch_files(
             download.status = Download.Status.OK
             download.error = ""
             download.attempts = 0
+            download.retry_at = None
             download.save()
         counts["fetched"] += 1
 
@@ -223,25 +220,27 @@ def extract_blobs(
             extractor.close()
 
 
-def current_version(file: File) -> FileVersion | None:
-    return file.versions.select_related("blob__extraction").first()
-
-
 def update_facts(body: Body, counts: Counter[str]) -> None:
-    """Facts of every paper whose main file's current text is new to them."""
+    """Facts of every paper whose main file's current text is new to them.
+
+    The database picks those papers: each is annotated with the extraction
+    of its main file's newest version, and kept when that is readable and
+    not the one its facts came from.
+    """
+    current = (
+        FileVersion.objects.filter(file=OuterRef("main_file"))
+        .order_by("-fetched_at")
+        .values("blob__extraction")[:1]
+    )
     papers = (
-        Paper.objects.filter(body=body, deleted=False, main_file__versions__isnull=False)
-        .select_related("main_file", "facts")
-        .distinct()
+        Paper.objects.filter(body=body, deleted=False)
+        .annotate(current_extraction=Subquery(current))
+        .filter(current_extraction__isnull=False)
+        .exclude(facts__extraction=F("current_extraction"))
     )
     for paper in papers:
-        assert paper.main_file is not None
-        version = current_version(paper.main_file)
-        extraction = getattr(version.blob, "extraction", None) if version else None
-        if extraction is None or extraction.status != Extraction.Status.OK:
-            continue
-        known = getattr(paper, "facts", None)
-        if known is not None and known.extraction_id == extraction.pk:
+        extraction = Extraction.objects.get(pk=paper.current_extraction)
+        if extraction.status != Extraction.Status.OK:
             continue
         facts = paper_facts(list(extraction.page_set.values_list("text", flat=True)))
         PaperFacts.objects.update_or_create(
