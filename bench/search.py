@@ -1,0 +1,406 @@
+"""Search benchmark: prints measured figures, asserts nothing.
+
+    .venv/bin/python bench/search.py --docs 100000
+    .venv/bin/python bench/search.py --docs 1000000 --fts-docs 1000000
+
+A deterministic generator writes a German council corpus: the words of the
+Hürtgenwald titles, the Aachen seed and the sample papers, ranked by how
+often they occur there, with council compounds and OCR-like noise in the
+tail, drawn Zipf-distributed; papers, meetings, files (log-normal lengths),
+persons and organizations of 400 bodies over 20 years. It is indexed with
+`ratsblick.search` and, as the baseline, into SQLite FTS5 (unicode61,
+diacritics folded, BM25) in the same run. Each query class runs against both;
+the table shows p50/p95 in ms for a top-20 page without and with snippets
+(and with facets for Tantivy), and the FTS5 p50 and its ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+from ratsblick.replay.dataset import RecordedDataset
+from ratsblick.replay.sample import SAMPLE_FILES
+from ratsblick.search.engine import SearchIndex, SearchRequest
+from ratsblick.search.schema import Kind, SearchDocument
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+BODIES = 400
+FIRST_DAY = date(2006, 1, 1)
+DAYS = 20 * 365
+PHRASES = (
+    "Digitale Strategie",
+    "öffentliche Sitzung",
+    "Beschlussvorschlag der Verwaltung",
+    "Bebauungsplan Nr. 12",
+    "Klimaschutz und Mobilität",
+    "Sachstandsbericht zur Interfraktionellen Arbeitsgruppe",
+)
+MODIFIERS = (
+    "Digital",
+    "Sachstands",
+    "Radwege",
+    "Haushalts",
+    "Schul",
+    "Verkehrs",
+    "Klima",
+    "Gemeinde",
+    "Feuerwehr",
+    "Straßen",
+    "Jugend",
+    "Bürger",
+    "Umwelt",
+    "Energie",
+)
+HEADS = (
+    "strategie",
+    "bericht",
+    "planung",
+    "konzept",
+    "satzung",
+    "ausschuss",
+    "anlage",
+    "gebühr",
+    "entwicklung",
+    "förderung",
+    "haus",
+    "netz",
+    "weg",
+    "platz",
+)
+PAPER_TYPES = ("Beschlussvorlage", "Mitteilungsvorlage", "Antrag", "Anfrage", "Stellungnahme")
+KINDS = (
+    (Kind.FILE, 0.40),
+    (Kind.PAPER, 0.35),
+    (Kind.MEETING, 0.15),
+    (Kind.PERSON, 0.07),
+    (Kind.ORGANIZATION, 0.03),
+)
+WORD = re.compile(r"[A-Za-zÄÖÜäöüß]{2,}")
+
+
+def source_words() -> list[str]:
+    """Real words, most frequent first."""
+    counts: Counter[str] = Counter()
+    dataset = RecordedDataset.load()
+    for obj in dataset._index.values():
+        if isinstance(obj.get("name"), str):
+            counts.update(WORD.findall(obj["name"]))
+    for path in [*SEEDS.glob("*.txt"), *SAMPLE_FILES.glob("*.txt")]:
+        counts.update(WORD.findall(path.read_text(encoding="utf-8")))
+    return [w for w, _ in counts.most_common()]
+
+
+class Corpus:
+    """Document `i` is a pure function of (seed, i)."""
+
+    def __init__(self, seed: int = 7) -> None:
+        self.seed = seed
+        words = source_words()
+        rng = random.Random(seed)
+        compounds = [m + h for m in MODIFIERS for h in HEADS]
+        noise = [
+            "".join(rng.choices("abcdefghiklmnoprstuvwzäöü", k=rng.randint(4, 11)))
+            for _ in range(150_000)
+        ]
+        self.vocabulary = words + compounds + noise
+        weights = [1 / (rank + 2.7) ** 1.07 for rank in range(len(self.vocabulary))]
+        total, self.cum = 0.0, []
+        for w in weights:
+            total += w
+            self.cum.append(total)
+
+    def _words(self, rng: random.Random, n: int) -> str:
+        chosen = rng.choices(self.vocabulary, cum_weights=self.cum, k=n)
+        for at in range(0, n, 13):
+            chosen[at] = chosen[at].capitalize()
+            if at:
+                chosen[at - 1] += "."
+        if rng.random() < 0.3:
+            chosen.insert(rng.randrange(n), rng.choice(PHRASES))
+        return " ".join(chosen)
+
+    @staticmethod
+    def reference(i: int) -> str:
+        return f"FB {i % 90:02d}/{i % 9973:04d}/WP{17 + i % 3}-{i}"
+
+    def document(self, i: int) -> SearchDocument:
+        rng = random.Random(self.seed * 1_000_003 + i)
+        kind = rng.choices([k for k, _ in KINDS], cum_weights=[0.40, 0.75, 0.90, 0.97, 1.0])[0]
+        body = 1 + rng.randrange(BODIES)
+        day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+        title = self._words(rng, rng.randint(4, 12))
+        doc = SearchDocument(
+            kind, i, body, title, date=day, organizations=[body * 100 + rng.randrange(20)]
+        )
+        if kind == Kind.FILE:
+            n = min(12_000, int(rng.lognormvariate(math.log(350), 1.0)))
+            pages = [self._words(rng, max(20, n // 3)) for _ in range(rng.randint(1, 3))]
+            doc.text = "\n\n".join(pages)
+            doc.page_starts = [0]
+            for page in pages[:-1]:
+                doc.page_starts.append(doc.page_starts[-1] + len(page) + 2)
+        elif kind == Kind.PAPER:
+            doc.text = self._words(rng, rng.randint(40, 200))
+            doc.reference = self.reference(i)
+            doc.paper_type = rng.choice(PAPER_TYPES)
+        elif kind == Kind.MEETING:
+            doc.text = self._words(rng, rng.randint(20, 80))
+        return doc
+
+    def documents(self, n: int) -> Iterator[SearchDocument]:
+        return (self.document(i) for i in range(n))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def query_classes(corpus: Corpus, n_docs: int) -> dict[str, list[SearchRequest]]:
+    vocab = corpus.vocabulary
+    rng = random.Random(11)
+    papers = [i for i in range(min(n_docs, 5000)) if corpus.document(i).kind == Kind.PAPER]
+    day = date(2016, 1, 1)
+
+    def many(make: Callable[[], SearchRequest], n: int = 20) -> list[SearchRequest]:
+        return [make() for _ in range(n)]
+
+    return {
+        "rare word": many(lambda: SearchRequest(rng.choice(vocab[3000:6000]))),
+        "medium word": many(lambda: SearchRequest(rng.choice(vocab[300:600]))),
+        "very common word": many(lambda: SearchRequest(rng.choice(vocab[:8]))),
+        "two words (AND)": many(
+            lambda: SearchRequest(f"{rng.choice(vocab[20:200])} {rng.choice(vocab[200:800])}")
+        ),
+        "phrase": many(lambda: SearchRequest(f'"{rng.choice(PHRASES)}"')),
+        "compound part": many(lambda: SearchRequest(rng.choice(HEADS[:4]).capitalize())),
+        "reference number": many(lambda: SearchRequest(corpus.reference(rng.choice(papers)))),
+        "body + date filter": many(
+            lambda: SearchRequest(
+                rng.choice(vocab[:50]),
+                bodies=[1 + rng.randrange(BODIES)],
+                date_from=day,
+                date_to=day + timedelta(days=3 * 365),
+            )
+        ),
+        "sorted by date": many(lambda: SearchRequest(rng.choice(vocab[:50]), sort="date")),
+    }
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+class TextStore:
+    """Where snippets come from, as the database is in production: rows by key."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path)
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("CREATE TABLE texts (pk INTEGER PRIMARY KEY, doc TEXT)")
+
+    def add(self, docs: list[SearchDocument]) -> None:
+        rows = [(d.pk, json.dumps([d.kind, d.body, d.title, d.text, d.page_starts])) for d in docs]
+        self.db.executemany("INSERT INTO texts VALUES (?, ?)", rows)
+        self.db.commit()
+
+    def __call__(self, keys: list[str]) -> dict[str, SearchDocument]:
+        pks = [int(k.split(":")[1]) for k in keys]
+        marks = ",".join("?" * len(pks))
+        found = {}
+        for pk, raw in self.db.execute(f"SELECT pk, doc FROM texts WHERE pk IN ({marks})", pks):
+            kind, body, title, text, starts = json.loads(raw)
+            doc = SearchDocument(Kind(kind), pk, body, title, text, page_starts=starts)
+            found[doc.key] = doc
+        return found
+
+
+class Fts5:
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path)
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute(
+            "CREATE VIRTUAL TABLE docs USING fts5(title, reference, text, body UNINDEXED,"
+            " day UNINDEXED, tokenize='unicode61 remove_diacritics 2')"
+        )
+
+    def add(self, docs: Iterator[SearchDocument]) -> None:
+        rows = (
+            (d.pk, d.title, d.reference, d.text, d.body, d.date.isoformat() if d.date else "")
+            for d in docs
+        )
+        self.db.executemany(
+            "INSERT INTO docs(rowid, title, reference, text, body, day) VALUES (?,?,?,?,?,?)", rows
+        )
+        self.db.commit()
+
+    @staticmethod
+    def match(text: str) -> str:
+        if text.startswith('"'):
+            return text
+        return " ".join('"' + w.replace('"', "") + '"' for w in text.split())
+
+    def search(self, request: SearchRequest) -> None:
+        where, args = ["docs MATCH ?"], [self.match(request.text)]
+        if request.bodies:
+            where.append("body = ?")
+            args.append(str(request.bodies[0]))
+        if request.date_from and request.date_to:
+            where.append("day BETWEEN ? AND ?")
+            args += [request.date_from.isoformat(), request.date_to.isoformat()]
+        order = "day DESC" if request.sort == "date" else "rank"
+        condition = " AND ".join(where)
+        sql = f"SELECT rowid FROM docs WHERE {condition} ORDER BY {order} LIMIT 20"
+        self.db.execute(sql, args).fetchall()
+        self.db.execute(f"SELECT count(*) FROM docs WHERE {condition}", args).fetchone()
+
+
+def build_index(corpus: Corpus, n: int, work: Path) -> tuple[SearchIndex, TextStore, dict]:
+    """Index `n` documents; only the time spent in the search library counts."""
+    raw, seconds = 0, 0.0
+    index = SearchIndex(work / "index")
+    store = TextStore(work / "texts.sqlite")
+    with index.rebuild() as writer:
+        batch: list[SearchDocument] = []
+        for doc in corpus.documents(n):
+            raw += len(doc.title.encode()) + len(doc.text.encode()) + len(doc.reference)
+            batch.append(doc)
+            if len(batch) == 1000 or doc.pk == n - 1:
+                started = time.perf_counter()
+                writer.add(batch)
+                seconds += time.perf_counter() - started
+                store.add(batch)
+                batch = []
+        started = time.perf_counter()
+    seconds += time.perf_counter() - started  # the final commit, when the block ends
+    size = index.size_bytes()
+    print(
+        f"Tantivy: {n:,} docs, {raw / 1e6:,.0f} MB text, indexed in {seconds:,.0f} s"
+        f" = {n / seconds:,.0f} docs/s; index {size / 1e6:,.0f} MB"
+        f" = {size / raw:.2f}× the text; peak RSS {peak_rss_mb():,.0f} MB",
+        flush=True,
+    )
+    return (
+        index,
+        store,
+        {
+            "index_seconds": seconds,
+            "docs_per_s": n / seconds,
+            "raw_text_mb": raw / 1e6,
+            "index_mb": size / 1e6,
+            "index_to_text": size / raw,
+            "rss_after_index_mb": peak_rss_mb(),
+        },
+    )
+
+
+def build_fts(corpus: Corpus, n: int, work: Path) -> tuple[Fts5, dict]:
+    fts = Fts5(work / "fts.sqlite")
+    started = time.perf_counter()
+    fts.add(corpus.documents(n))
+    seconds = time.perf_counter() - started
+    size = (work / "fts.sqlite").stat().st_size
+    print(
+        f"FTS5: {n:,} docs in {seconds:,.0f} s = {n / seconds:,.0f} docs/s; {size / 1e6:,.0f} MB",
+        flush=True,
+    )
+    return fts, {"fts_docs": n, "fts_docs_per_s": n / seconds, "fts_mb": size / 1e6}
+
+
+def measure_class(
+    index: SearchIndex,
+    store: TextStore,
+    fts: Fts5 | None,
+    requests: list[SearchRequest],
+    fts_queries: int,
+) -> dict[str, float]:
+    for r in requests:  # warm the page cache the way a running server has it
+        index.search(r, store)
+    plain, snip, facet, totals = [], [], [], []
+    for r in requests:
+        r.snippets, r.facets = False, False
+        started = time.perf_counter()
+        totals.append(index.search(r).total)
+        plain.append((time.perf_counter() - started) * 1000)
+        r.snippets = True
+        snip.append(timed(lambda r=r: index.search(r, store)))
+        r.facets = True
+        facet.append(timed(lambda r=r: index.search(r, store)))
+    row = {"hits": statistics.mean(totals)}
+    row["p50"], row["p95"] = percentiles(plain)
+    row["p50_snip"], row["p95_snip"] = percentiles(snip)
+    row["p95_facets"] = percentiles(facet)[1]
+    if fts:
+        row["fts_p50"] = percentiles(
+            [timed(lambda r=r: fts.search(r)) for r in requests[:fts_queries]]
+        )[0]
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--fts-docs", type=int, default=None, help="FTS5 baseline size")
+    parser.add_argument("--fts-queries", type=int, default=5, help="FTS5 queries per class")
+    parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
+    args = parser.parse_args()
+    fts_docs = args.docs if args.fts_docs is None else args.fts_docs
+    work = Path(tempfile.mkdtemp(prefix="ratsblick-search-", dir=args.dir))
+    try:
+        corpus = Corpus()
+        index, store, figures = build_index(corpus, args.docs, work)
+        fts = None
+        if fts_docs:
+            fts, fts_figures = build_fts(corpus, fts_docs, work)
+            figures |= fts_figures
+        print(
+            f"{'class':22} {'hits(avg)':>10} {'p50':>6} {'p95':>6} {'p50+snip':>9}"
+            f" {'p95+snip':>9} {'p95+facets':>10} {'FTS5 p50':>9} {'ratio':>7}"
+        )
+        rows = []
+        for name, requests in query_classes(corpus, args.docs).items():
+            row = measure_class(index, store, fts, requests, args.fts_queries)
+            rows.append({"class": name, **row})
+            fts_cell = (
+                f"{row['fts_p50']:9.1f} {row['fts_p50'] / row['p50']:6.0f}×"
+                if "fts_p50" in row
+                else f"{'-':>9} {'-':>7}"
+            )
+            print(
+                f"{name:22} {row['hits']:10,.0f} {row['p50']:6.1f} {row['p95']:6.1f}"
+                f" {row['p50_snip']:9.1f} {row['p95_snip']:9.1f} {row['p95_facets']:10.1f}"
+                f" {fts_cell}",
+                flush=True,
+            )
+        figures |= {"docs": args.docs, "classes": rows, "peak_rss_mb": peak_rss_mb()}
+        print(f"peak RSS {peak_rss_mb():,.0f} MB")
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=1, default=str))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

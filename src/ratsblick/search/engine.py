@@ -1,0 +1,269 @@
+"""The index on disk: generations, the one writer, and searching.
+
+A folder holds generations (`gen-<stamp>/`) and `current.json`, which names
+the live one with the schema and analysis versions it was built with.
+`rebuild` fills a new generation while readers keep using the old one, then
+swaps `current.json` atomically; readers notice the swap on their next search
+(one `stat`). Tantivy allows one writer per index and says so with a lock;
+`IndexBusy` reports it so that a caller can leave the work queued.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from ratsblick.search.analysis import ANALYSIS_VERSION, register
+from ratsblick.search.ranking import compile_query
+from ratsblick.search.schema import (
+    SCHEMA_VERSION,
+    Kind,
+    SearchDocument,
+    build_schema,
+    to_tantivy,
+)
+from ratsblick.search.snippets import Snippet, make_snippet
+
+TextSource = Callable[[list[str]], Mapping[str, SearchDocument]]
+"""The documents for some keys, as indexed: where snippets are cut from."""
+
+CURRENT = "current.json"
+WRITER_HEAP = 256_000_000
+FACET_SIZE = 20
+
+
+class IndexBusy(RuntimeError):
+    """Another process holds the index's writer lock."""
+
+
+class IndexMissing(RuntimeError):
+    """No index was built yet (`ratsblick reindex`)."""
+
+
+@dataclass
+class SearchRequest:
+    text: str = ""
+    bodies: list[int] = field(default_factory=list)
+    kinds: list[Kind] = field(default_factory=list)
+    paper_types: list[str] = field(default_factory=list)
+    organizations: list[int] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    """"relevance", "date" (newest first) or "date_asc"."""
+    offset: int = 0
+    limit: int = 20
+    snippets: bool = True
+    facets: bool = False
+
+
+@dataclass
+class Hit:
+    kind: Kind
+    pk: int
+    key: str
+    body: int
+    title: str
+    score: float
+    reference: str = ""
+    date: date | None = None
+    snippet: Snippet | None = None
+
+
+@dataclass
+class SearchResults:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _versions() -> dict[str, int]:
+    return {"schema": SCHEMA_VERSION, "analysis": ANALYSIS_VERSION}
+
+
+def _read_current(root: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((root / CURRENT).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "generation" in data else None
+
+
+def is_current(root: Path) -> bool:
+    """Whether `root` holds an index built with this code's schema and analysis."""
+    data = _read_current(root)
+    return bool(data) and all(data.get(k) == v for k, v in _versions().items())  # type: ignore[union-attr]
+
+
+class IndexWriter:
+    """Batched upserts: delete by key, then add; nothing is seen before `commit`."""
+
+    def __init__(self, index: tantivy.Index, heap: int = WRITER_HEAP, threads: int = 0) -> None:
+        try:
+            self._writer = index.writer(heap, threads)
+        except ValueError as error:
+            if "LockBusy" in str(error):
+                raise IndexBusy(str(error)) from error
+            raise
+        self.pending = 0
+
+    def upsert(self, docs: Iterable[SearchDocument]) -> None:
+        for doc in docs:
+            self._writer.delete_documents_by_term("key", doc.key)
+            self._writer.add_document(to_tantivy(doc))
+            self.pending += 1
+
+    def add(self, docs: Iterable[SearchDocument]) -> None:
+        """Add without deleting first: for a new, empty generation."""
+        for doc in docs:
+            self._writer.add_document(to_tantivy(doc))
+            self.pending += 1
+
+    def delete(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self._writer.delete_documents_by_term("key", key)
+            self.pending += 1
+
+    def commit(self) -> None:
+        self._writer.commit()
+        self.pending = 0
+
+    def close(self) -> None:
+        """Wait for merges and release the lock (tantivy-py frees it on drop)."""
+        self._writer.wait_merging_threads()
+        del self._writer
+
+
+class SearchIndex:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._index: tantivy.Index | None = None
+        self._opened: tuple[str, float] | None = None
+
+    def _current_path(self) -> Path:
+        data = _read_current(self.root)
+        if data is None:
+            raise IndexMissing(f"no search index in {self.root}")
+        return self.root / str(data["generation"])
+
+    def index(self) -> tantivy.Index:
+        """The live generation, reopened when `current.json` changed."""
+        try:
+            stamp = (self.root / CURRENT).stat().st_mtime
+        except OSError as error:
+            raise IndexMissing(f"no search index in {self.root}") from error
+        path = self._current_path()
+        if self._index is None or self._opened != (path.name, stamp):
+            index = tantivy.Index.open(str(path))
+            register(index)
+            self._index, self._opened = index, (path.name, stamp)
+        return self._index
+
+    @contextmanager
+    def writer(self) -> Iterator[IndexWriter]:
+        writer = IndexWriter(self.index())
+        try:
+            yield writer
+        finally:
+            writer.close()
+
+    @contextmanager
+    def rebuild(self) -> Iterator[IndexWriter]:
+        """A new generation to fill; it goes live when the block ends without error."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = f"gen-{time.time_ns()}"
+        path = self.root / name
+        path.mkdir()
+        index = tantivy.Index(build_schema(), path=str(path))
+        register(index)
+        try:
+            writer = IndexWriter(index)
+            try:
+                yield writer
+                writer.commit()
+            finally:
+                writer.close()
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        temporary = self.root / f"{CURRENT}.{os.getpid()}"
+        temporary.write_text(json.dumps({"generation": name, **_versions()}))
+        os.replace(temporary, self.root / CURRENT)
+        for old in self.root.glob("gen-*"):
+            if old.name != name:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def num_docs(self) -> int:
+        return int(self.index().searcher().num_docs)
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self._current_path().rglob("*") if p.is_file())
+
+    def search(self, request: SearchRequest, texts: TextSource | None = None) -> SearchResults:
+        """Ranked hits; snippets from `texts` (the documents by key) when asked for."""
+        index = self.index()
+        searcher = index.searcher()
+        compiled = compile_query(index.schema, request)
+        if compiled.query is None:
+            return SearchResults(0, [], warnings=compiled.warnings)
+        limit = max(1, min(request.limit, 100))
+        offset = max(0, min(request.offset, 10_000))
+        if request.sort in ("date", "date_asc"):
+            order = tantivy.Order.Asc if request.sort == "date_asc" else tantivy.Order.Desc
+            found = searcher.search(
+                compiled.query, limit, offset=offset, order_by_field="date", order=order
+            )
+        else:
+            found = searcher.search(compiled.query, limit, offset=offset, weight_by_field="recency")
+        hits = [_hit(searcher.doc(address), score) for score, address in found.hits]
+        if request.snippets and compiled.stems:
+            documents = texts([h.key for h in hits]) if texts else {}
+            for hit in hits:
+                doc = documents.get(hit.key)
+                hit.snippet = (
+                    make_snippet(doc.text, compiled.stems, doc.page_starts) if doc else None
+                ) or make_snippet(hit.title, compiled.stems)
+        # The stubs lack `count`, which search(count=True) fills.
+        total = int(found.count)  # type: ignore[attr-defined]
+        results = SearchResults(total, hits, warnings=compiled.warnings)
+        if request.facets:
+            results.facets = _facets(searcher, compiled.query)
+        return results
+
+
+def _hit(stored: tantivy.Document, score: float) -> Hit:
+    kind, pk = str(stored.get_first("key")).split(":", 1)
+    day = stored.get_first("date")
+    return Hit(
+        kind=Kind(kind),
+        pk=int(pk),
+        key=str(stored.get_first("key")),
+        body=int(stored.get_first("body") or 0),
+        title=" ".join(str(stored.get_first("title") or "").split()),
+        score=float(score) if isinstance(score, float) else 0.0,
+        reference=str(stored.get_first("reference") or ""),
+        date=day.date() if isinstance(day, datetime) else None,
+    )
+
+
+FACETS = {"body": "body", "kind": "kind", "year": "year", "organization": "organization"}
+
+
+def _facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[tuple[str, int]]]:
+    spec = {name: {"terms": {"field": f, "size": FACET_SIZE}} for name, f in FACETS.items()}
+    found = searcher.aggregate(query, spec)
+    return {
+        name: [(str(b["key"]), int(b["doc_count"])) for b in found.get(name, {}).get("buckets", [])]
+        for name in FACETS
+    }

@@ -1,0 +1,148 @@
+"""The query language a citizen can type, read without ever failing.
+
+    Radweg Planung          both words (stemmed, compound parts found)
+    "digitale Strategie"    the phrase
+    -Windkraft              without the word (also -"a phrase")
+    Kita OR Kindergarten    either (also ODER, |)
+    typ:vorlage art:Antrag  filters: typ (vorlage, sitzung, datei, person,
+    von:2020 bis:31.12.2021 gremium), art (paper type), jahr, von, bis
+
+Anything else is a word; an unknown `name:value` is searched as words; a
+filter with a value it cannot read is ignored with a German warning. Quotes
+need not be closed. The parser builds plain data; `engine` turns it into a
+Tantivy query, so Tantivy's own query syntax never sees user input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ratsblick.search.schema import Kind
+
+OR_WORDS = frozenset({"OR", "ODER", "|"})
+
+KIND_NAMES: dict[str, Kind] = {
+    "vorlage": Kind.PAPER,
+    "vorlagen": Kind.PAPER,
+    "drucksache": Kind.PAPER,
+    "paper": Kind.PAPER,
+    "sitzung": Kind.MEETING,
+    "sitzungen": Kind.MEETING,
+    "meeting": Kind.MEETING,
+    "datei": Kind.FILE,
+    "dateien": Kind.FILE,
+    "dokument": Kind.FILE,
+    "file": Kind.FILE,
+    "person": Kind.PERSON,
+    "personen": Kind.PERSON,
+    "gremium": Kind.ORGANIZATION,
+    "gremien": Kind.ORGANIZATION,
+    "organisation": Kind.ORGANIZATION,
+    "organization": Kind.ORGANIZATION,
+}
+
+FILTERS = frozenset({"typ", "type", "art", "jahr", "von", "bis"})
+
+_TOKEN = re.compile(
+    r'\s*(?:(?P<name>[A-Za-zäöüÄÖÜ]+):(?:"(?P<fquoted>[^"]*)"?|(?P<fvalue>[^\s"]\S*))'
+    r'|(?P<neg>-?)(?:"(?P<quoted>[^"]*)"?|(?P<word>\S+)))'
+)
+_DAY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})")
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    phrase: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    required: list[list[Clause]] = field(default_factory=list)
+    """Every inner list must match with at least one of its clauses."""
+    excluded: list[Clause] = field(default_factory=list)
+    kinds: set[Kind] = field(default_factory=set)
+    paper_types: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return [c for group in self.required for c in group]
+
+
+def parse_day(value: str, *, end: bool = False) -> date | None:
+    """ "2021", "2021-03-05" or "5.3.2021"; a bare year is its first or last day."""
+    match = _DAY.fullmatch(value.strip())
+    if not match:
+        return None
+    try:
+        if match[1]:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if match[4]:
+            return date(int(match[4]), int(match[5]), int(match[6]))
+        year = int(match[7])
+        return date(year, 12, 31) if end else date(year, 1, 1)
+    except ValueError:
+        return None
+
+
+def _apply_filter(query: ParsedQuery, name: str, value: str) -> bool:
+    """Add a filter; False if `value` cannot be read (a warning says so)."""
+    value = value.strip()
+    if name in ("typ", "type"):
+        kind = KIND_NAMES.get(value.lower())
+        if kind is None:
+            query.warnings.append(
+                f"Unbekannter Typ „{value}“: möglich sind vorlage, sitzung, datei, person, gremium."
+            )
+            return False
+        query.kinds.add(kind)
+    elif name == "art":
+        if value:
+            query.paper_types.append(value)
+    elif name in ("von", "bis", "jahr"):
+        start, end = parse_day(value), parse_day(value, end=True)
+        if start is None or end is None:
+            query.warnings.append(f"Datum „{value}“ nicht erkannt (z. B. 2021 oder 31.12.2021).")
+            return False
+        if name in ("von", "jahr"):
+            query.date_from = start
+        if name in ("bis", "jahr"):
+            query.date_to = end
+    return True
+
+
+def parse(text: str) -> ParsedQuery:
+    query = ParsedQuery()
+    pending_or = False
+    for match in _TOKEN.finditer(text):
+        negated, quoted, word = match["neg"] == "-", match["quoted"], match["word"]
+        if match["name"]:
+            if match["name"].lower() in FILTERS:
+                value = match["fquoted"] if match["fquoted"] is not None else match["fvalue"]
+                _apply_filter(query, match["name"].lower(), value)
+                continue
+            word = match[0].strip()
+        elif quoted is None and word is None:
+            continue
+        if word is not None and word in OR_WORDS and not negated:
+            pending_or = bool(query.required)
+            continue
+        clause = Clause(quoted, phrase=True) if quoted is not None else Clause(word or "")
+        if not clause.text.strip():
+            continue
+        if negated:
+            query.excluded.append(clause)
+        elif pending_or:
+            query.required[-1].append(clause)
+        else:
+            query.required.append([clause])
+        pending_or = False
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        query.warnings.append("„von“ liegt nach „bis“: die Daten wurden getauscht.")
+        query.date_from, query.date_to = query.date_to, query.date_from
+    return query

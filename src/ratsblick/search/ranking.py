@@ -1,0 +1,128 @@
+"""From a request to a Tantivy query: which fields a word is looked up in, and how much each counts.
+
+A word must match in one of title, reference, text or the compound parts;
+a title match counts most, an exact word more than a compound part (so a
+paper on "Strategie" ranks above one on "Digitalstrategie"). A word with
+several tokens ("02/0131/WP17", "Bürger-Dialog") is a phrase. The whole
+query, read as a reference number, is an extra boost: typing a Vorlage's
+number puts that Vorlage first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import TYPE_CHECKING
+
+import tantivy
+
+from ratsblick.search.analysis import terms
+from ratsblick.search.query import Clause, ParsedQuery, parse
+from ratsblick.search.schema import exact_reference
+
+if TYPE_CHECKING:
+    from ratsblick.search.engine import SearchRequest
+
+BOOSTS = {"title": 3.0, "reference": 4.0, "text": 1.0, "parts": 0.3}
+PHRASE_FIELDS = ("title", "reference", "text")
+EXACT_REFERENCE_BOOST = 20.0
+
+Occur = tantivy.Occur
+Should, Must, MustNot = Occur.Should, Occur.Must, Occur.MustNot
+
+
+@dataclass
+class Compiled:
+    query: tantivy.Query | None
+    stems: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _any_of(queries: list[tantivy.Query]) -> tantivy.Query:
+    return (
+        queries[0]
+        if len(queries) == 1
+        else tantivy.Query.boolean_query([(Should, q) for q in queries])
+    )
+
+
+def clause_query(schema: tantivy.Schema, clause: Clause) -> tuple[tantivy.Query, list[str]] | None:
+    tokens = terms(clause.text)
+    if not tokens:
+        return None
+    if len(tokens) == 1:
+        fields = [
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(schema, name, tokens[0], index_option="freq"), boost
+            )
+            for name, boost in BOOSTS.items()
+        ]
+    else:
+        fields = [
+            tantivy.Query.boost_query(
+                tantivy.Query.phrase_query(schema, name, list[str | tuple[int, str]](tokens)),
+                BOOSTS[name],
+            )
+            for name in PHRASE_FIELDS
+        ]
+    return _any_of(fields), tokens
+
+
+def _filters(
+    schema: tantivy.Schema, request: SearchRequest, parsed: ParsedQuery
+) -> list[tantivy.Query]:
+    """The request's filters, with those typed into the query added."""
+    out = []
+    kinds = sorted({*map(str, request.kinds), *map(str, parsed.kinds)})
+    if kinds:
+        out.append(tantivy.Query.term_set_query(schema, "kind", kinds))
+    if request.bodies:
+        out.append(tantivy.Query.term_set_query(schema, "body", sorted(set(request.bodies))))
+    if request.organizations:
+        out.append(
+            tantivy.Query.term_set_query(schema, "organization", sorted(set(request.organizations)))
+        )
+    paper_types = sorted({*request.paper_types, *parsed.paper_types})
+    if paper_types:
+        out.append(tantivy.Query.term_set_query(schema, "paper_type", paper_types))
+    date_from = request.date_from or parsed.date_from
+    date_to = request.date_to or parsed.date_to
+    if date_from or date_to:
+        lower = datetime.combine(date_from, time()) if date_from else None
+        upper = datetime.combine(date_to, time()) if date_to else None
+        out.append(tantivy.Query.range_query(schema, "date", tantivy.FieldType.Date, lower, upper))
+    return out
+
+
+def compile_query(schema: tantivy.Schema, request: SearchRequest) -> Compiled:
+    parsed = parse(request.text)
+    compiled = Compiled(None, warnings=parsed.warnings)
+    clauses: list[tuple[Occur, tantivy.Query]] = []
+    for group in parsed.required:
+        alternatives = []
+        for clause in group:
+            found = clause_query(schema, clause)
+            if found:
+                alternatives.append(found[0])
+                compiled.stems.update(found[1])
+        if alternatives:
+            clauses.append((Must, _any_of(alternatives)))
+    for clause in parsed.excluded:
+        found = clause_query(schema, clause)
+        if found:
+            clauses.append((MustNot, found[0]))
+    filters = _filters(schema, request, parsed)
+    clauses += [(Must, f) for f in filters]
+    has_positive = any(occur == Must for occur, _ in clauses)
+    if not has_positive:
+        if not filters and not parsed.excluded:
+            if request.text.strip():
+                compiled.warnings.append("Die Suche enthält kein Wort, nach dem sich suchen lässt.")
+            return compiled
+        clauses.append((Must, tantivy.Query.all_query()))
+    reference = exact_reference(request.text)
+    if any(ch.isdigit() for ch in reference):
+        boost = tantivy.Query.term_query(schema, "reference_exact", reference)
+        clauses.append((Should, tantivy.Query.const_score_query(boost, EXACT_REFERENCE_BOOST)))
+    compiled.query = tantivy.Query.boolean_query(clauses)
+    return compiled

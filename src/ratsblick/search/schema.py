@@ -1,0 +1,106 @@
+"""What the index holds for each document, and how it becomes a Tantivy document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+
+import tantivy
+
+from ratsblick.search.analysis import ANALYZER, normalize
+from ratsblick.search.compounds import compound_runs
+
+SCHEMA_VERSION = 1
+"""Raise when a field changes: `ratsblick reindex --if-needed` then rebuilds."""
+
+RECENCY_EPOCH = 2000
+RECENCY_PER_YEAR = 0.02
+"""Score × log2(2 + recency): 1.0 for 2000 and before, ×1.33 for 2026 (mild)."""
+
+
+class Kind(StrEnum):
+    PAPER = "paper"
+    MEETING = "meeting"
+    FILE = "file"
+    PERSON = "person"
+    ORGANIZATION = "organization"
+
+
+@dataclass
+class SearchDocument:
+    """One searchable thing. `key` ("paper:12") is its identity in the index."""
+
+    kind: Kind
+    pk: int
+    body: int
+    title: str
+    text: str = ""
+    reference: str = ""
+    date: date | None = None
+    paper_type: str = ""
+    organizations: list[int] = field(default_factory=list)
+    page_starts: list[int] = field(default_factory=list)
+    """For files: where each page starts in `text`, to name a snippet's page."""
+
+    @property
+    def key(self) -> str:
+        return document_key(self.kind, self.pk)
+
+
+def document_key(kind: Kind | str, pk: int) -> str:
+    return f"{kind}:{pk}"
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("key", stored=True, tokenizer_name="raw")
+    builder.add_text_field("kind", stored=True, fast=True, tokenizer_name="raw")
+    builder.add_unsigned_field("body", stored=True, indexed=True, fast=True)
+    builder.add_text_field("title", stored=True, tokenizer_name=ANALYZER)
+    builder.add_text_field("reference", stored=True, tokenizer_name=ANALYZER)
+    builder.add_text_field("reference_exact", tokenizer_name="raw")
+    # Not stored: snippets come from the database, for the page shown only,
+    # which keeps the index at about half the size of the text it holds.
+    builder.add_text_field("text", tokenizer_name=ANALYZER)
+    builder.add_text_field("parts", tokenizer_name=ANALYZER, index_option="freq")
+    builder.add_date_field("date", stored=True, indexed=True, fast=True)
+    builder.add_unsigned_field("year", indexed=True, fast=True)
+    builder.add_float_field("recency", fast=True)
+    builder.add_text_field("paper_type", stored=True, fast=True, tokenizer_name="raw")
+    builder.add_unsigned_field("organization", indexed=True, fast=True)
+    return builder.build()
+
+
+def exact_reference(reference: str) -> str:
+    """A reference as one comparable term: "FB 02/0131/WP17" → "fb02/0131/wp17"."""
+    return "".join(normalize(reference).lower().split())
+
+
+def recency(day: date | None) -> float:
+    return max(0.0, (day.year - RECENCY_EPOCH) * RECENCY_PER_YEAR) if day else 0.0
+
+
+def to_tantivy(doc: SearchDocument) -> tantivy.Document:
+    out = tantivy.Document()
+    out.add_text("key", doc.key)
+    out.add_text("kind", str(doc.kind))
+    out.add_unsigned("body", doc.body)
+    title, text = normalize(doc.title), normalize(doc.text)
+    out.add_text("title", title)
+    out.add_text("text", text)
+    parts = compound_runs(f"{title}\n{text}")
+    if parts:
+        out.add_text("parts", parts)
+    if doc.reference:
+        out.add_text("reference", doc.reference)
+        out.add_text("reference_exact", exact_reference(doc.reference))
+    if doc.date:
+        out.add_date("date", datetime.combine(doc.date, time()))
+        out.add_unsigned("year", doc.date.year)
+    out.add_float("recency", recency(doc.date))
+    if doc.paper_type:
+        out.add_text("paper_type", doc.paper_type)
+    for organization in doc.organizations:
+        out.add_unsigned("organization", organization)
+    return out
