@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ratsblick.council",
     "ratsblick.files",
+    "ratsblick.indexing",
     "ratsblick.web",
 ]
 

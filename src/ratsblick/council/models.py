@@ -10,6 +10,7 @@ and `fetch_error` records why it could not be.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from django.db import models
@@ -286,3 +287,23 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class Change(models.Model):
+    """Outbox: one row per object whose searchable content changed.
+
+    Written in the same transaction as the change itself, so nothing is lost
+    when a process dies between the database commit and the index update
+    (`transaction.on_commit` would lose it). The indexer reads rows above its
+    cursor and deletes what it has indexed.
+    """
+
+    kind = models.CharField(max_length=16)  # the model's OParl type name in lower case
+    object_pk = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_pk}"
+
+
+def record_changes(kind: str, pks: Iterable[int]) -> None:
+    Change.objects.bulk_create([Change(kind=kind, object_pk=pk) for pk in pks])

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from ratsblick.council.models import OPARL_MODELS, Body, OParlObject
+from ratsblick.council.models import OPARL_MODELS, Body, OParlObject, record_changes
 from ratsblick.oparl.records import Record, iter_references
 from ratsblick.oparl.schema import ObjectType
 from ratsblick.oparl.walker import parse_datetime
@@ -291,6 +291,7 @@ class Upserter:
             )
             self._remember(live, stored[model])
             self._write_many(mapping, live, batch, stored)
+            record_changes(kind.value.lower(), (stored[model][o.oparl_id].pk for o in live))
         if gone:
             model.objects.bulk_create(
                 gone,
@@ -299,6 +300,7 @@ class Upserter:
                 update_fields=[*_DELETION_FIELDS, "synced_at"],
             )
             self._remember(gone, stored[model])
+            record_changes(kind.value.lower(), (stored[model][o.oparl_id].pk for o in gone))
 
     @staticmethod
     def _remember(written: list[OParlObject], stored: dict[str, Stored]) -> None:

@@ -23,9 +23,10 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ratsblick import config
-from ratsblick.council.models import Body, File, Paper
+from ratsblick.council.models import Body, File, Paper, record_changes
 from ratsblick.extract import Extraction as ExtractedText
 from ratsblick.extract import ExtractionError
+from ratsblick.extract.facts import PaperFacts as Facts
 from ratsblick.extract.facts import paper_facts
 from ratsblick.extract.sandbox import SandboxedExtractor
 from ratsblick.extract.sniff import sniff_file
@@ -136,6 +137,7 @@ def fetch_files(
                 defaults={"size": stored.stat().st_size, "mime_type": sniff_file(stored)},
             )
             FileVersion.objects.get_or_create(file=file, blob=blob, defaults={"fetched_at": now})
+            record_changes("file", [file.pk])
             download.status = Download.Status.OK
             download.error = ""
             download.attempts = 0
@@ -177,6 +179,7 @@ def _save_extraction(blob: Blob, result: ExtractedText | None, error: str) -> Ex
                 )
                 for p in result.pages
             )
+        record_changes("file", blob.versions.values_list("file_id", flat=True))
     return extraction
 
 
@@ -243,23 +246,29 @@ def update_facts(body: Body, counts: Counter[str]) -> None:
         if extraction.status != Extraction.Status.OK:
             continue
         facts = paper_facts(list(extraction.page_set.values_list("text", flat=True)))
-        PaperFacts.objects.update_or_create(
-            paper=paper,
-            defaults={
-                "extraction": extraction,
-                "reference": facts.reference,
-                "date": facts.date,
-                "status": facts.status,
-                "lead_department": facts.lead_department,
-                "author": facts.author,
-                "consultations": [
-                    {"date": c.date.isoformat() if c.date else None, "body": c.body, "role": c.role}
-                    for c in facts.consultations
-                ],
-                "resolution_proposal": facts.resolution_proposal,
-            },
-        )
+        with transaction.atomic():
+            _save_facts(paper, extraction, facts)
+            record_changes("paper", [paper.pk])
         counts["facts"] += 1
+
+
+def _save_facts(paper: Paper, extraction: Extraction, facts: Facts) -> None:
+    PaperFacts.objects.update_or_create(
+        paper=paper,
+        defaults={
+            "extraction": extraction,
+            "reference": facts.reference,
+            "date": facts.date,
+            "status": facts.status,
+            "lead_department": facts.lead_department,
+            "author": facts.author,
+            "consultations": [
+                {"date": c.date.isoformat() if c.date else None, "body": c.body, "role": c.role}
+                for c in facts.consultations
+            ],
+            "resolution_proposal": facts.resolution_proposal,
+        },
+    )
 
 
 def process_files(

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("body/<int:pk>/", views.body_detail, name="body"),
     path("datei/<int:pk>/", views.file_detail, name="file"),
+    path("suche/", views.search, name="search"),
 ]

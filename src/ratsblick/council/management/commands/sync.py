@@ -75,8 +75,21 @@ class Command(BaseCommand):
                 console.print(
                     f"  … and {len(run.notes) - 20} more notes (`ratsblick status --json`)"
                 )
+        update_search_index(self, console)
         if any(run.outcome != SyncRun.Outcome.OK for _, run, _ in runs):
             raise CommandError("not every body synced completely (see the notes above)")
+
+
+def update_search_index(command: BaseCommand, console: Console) -> None:
+    """Index what changed (embedded mode has no worker to do it later).
+
+    By command name, so that `council` does not depend on the search app; a
+    busy index is no failure of the sync: the changes stay queued.
+    """
+    try:
+        call_command("index", stdout=command.stdout)
+    except CommandError as error:
+        console.print(f"[yellow]{error}")
 
 
 def summary_table(body: Body, run: SyncRun, seconds: float) -> Table:

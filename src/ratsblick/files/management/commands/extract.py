@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
 
 from ratsblick.council.client import http_client
-from ratsblick.council.management.commands.sync import select_bodies
+from ratsblick.council.management.commands.sync import select_bodies, update_search_index
 from ratsblick.council.progress import Bars
 from ratsblick.files.pipeline import process_files
 
@@ -36,3 +36,4 @@ class Command(BaseCommand):
                 summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
                 seconds = time.monotonic() - started
                 console.print(f"{body.name}: {summary or 'nichts zu tun'} ({seconds:.1f} s)")
+        update_search_index(self, console)

@@ -42,6 +42,7 @@ class Command(BaseCommand):
                 for server in servers:
                     for body in add_body(server.system_url, client):
                         self._sync(body, client)
+            call_command("index", stdout=self.stdout)
             if not options["no_serve"]:
                 serve_forever(self, options["host"], options["port"])
         finally:

@@ -15,6 +15,7 @@ def add_address_arguments(parser: CommandParser) -> None:
 
 
 def serve_forever(command: BaseCommand, host: str, port: int) -> None:
+    call_command("reindex", if_needed=True, stdout=command.stdout)
     command.stdout.write(f"Ratsblick läuft auf http://{host}:{port}/ (Strg+C beendet)")
     serve(application, host=host, port=port, threads=8, ident="Ratsblick")
 

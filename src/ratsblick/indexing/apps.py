@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IndexingConfig(AppConfig):
+    name = "ratsblick.indexing"
+    verbose_name = "Suchindex"

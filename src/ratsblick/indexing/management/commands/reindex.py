@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from rich.console import Console
+
+from ratsblick.council.progress import Bars
+from ratsblick.indexing.service import index_path, needs_rebuild, reindex
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search index from the database (searches keep working meanwhile)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-needed",
+            action="store_true",
+            help="only when there is no index or it was built by another version",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", verbosity=0)
+        console = Console(file=self.stdout)
+        if options["if_needed"] and not needs_rebuild():
+            console.print(f"Suchindex ist aktuell ({index_path()}).")
+            return
+        started = time.monotonic()
+        with Bars(console) as bars:
+            report = reindex(lambda done, total: bars.update_named("Suchindex", done, total))
+        seconds = time.monotonic() - started
+        console.print(f"Suchindex neu aufgebaut: {report.written} Dokumente ({seconds:.1f} s).")
