@@ -109,3 +109,8 @@ def test_demo_syncs_the_samples(monkeypatch: pytest.MonkeyPatch) -> None:
     index = Client().get("/").content.decode()
     assert "Gemeinde Hürtgenwald" in index
     assert Client().get("/body/999999/").status_code == 404
+    # The demo indexed both bodies: a word of the OCR'd scan is found on its page.
+    results = Client().get("/suche/", {"q": "Unterstützung", "typ": "file"}).content.decode()
+    assert f'href="/datei/{scan.pk}/"' in results
+    assert "<mark>Unterstützung</mark>" in results
+    assert "(S. 1)" in results

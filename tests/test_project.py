@@ -17,7 +17,9 @@ from ratsblick.oparl.schema import RELATIONS
 ROOT = Path(__file__).parent.parent
 
 
-@pytest.mark.parametrize("package", ["ratsblick.oparl", "ratsblick.replay", "ratsblick.extract"])
+@pytest.mark.parametrize(
+    "package", ["ratsblick.oparl", "ratsblick.replay", "ratsblick.extract", "ratsblick.search"]
+)
 def test_pure_libraries_do_not_import_django(package: str) -> None:
     code = (
         "import importlib, pkgutil, sys\n"

@@ -117,6 +117,7 @@ class IndexWriter:
                 raise IndexBusy(str(error)) from error
             raise
         self.pending = 0
+        self._index = index
 
     def upsert(self, docs: Iterable[SearchDocument]) -> None:
         for doc in docs:
@@ -136,7 +137,9 @@ class IndexWriter:
             self.pending += 1
 
     def commit(self) -> None:
+        """Make the batch durable and visible (at once to this process)."""
         self._writer.commit()
+        self._index.reload()
         self.pending = 0
 
     def close(self) -> None:

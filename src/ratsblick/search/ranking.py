@@ -115,7 +115,7 @@ def compile_query(schema: tantivy.Schema, request: SearchRequest) -> Compiled:
     clauses += [(Must, f) for f in filters]
     has_positive = any(occur == Must for occur, _ in clauses)
     if not has_positive:
-        if not filters and not parsed.excluded:
+        if not filters and not any(occur == MustNot for occur, _ in clauses):
             if request.text.strip():
                 compiled.warnings.append("Die Suche enthält kein Wort, nach dem sich suchen lässt.")
             return compiled

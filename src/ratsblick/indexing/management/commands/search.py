@@ -13,6 +13,7 @@ from ratsblick.indexing.results import as_json
 from ratsblick.indexing.service import search
 from ratsblick.search.engine import IndexMissing, SearchRequest
 from ratsblick.search.query import KIND_NAMES, parse_day
+from ratsblick.search.snippets import Snippet
 
 
 class Command(BaseCommand):
@@ -66,7 +67,7 @@ class Command(BaseCommand):
                 console.print(f"     {terminal_snippet(hit.snippet)}")
 
 
-def terminal_snippet(snippet: Any) -> str:
+def terminal_snippet(snippet: Snippet) -> str:
     out, at = [], 0
     for start, end in snippet.marks:
         out.append(escape(snippet.text[at:start]))

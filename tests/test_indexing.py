@@ -1,0 +1,158 @@
+"""The index follows the database: full and incremental syncs, busy writers, rebuilds,
+the search command and the search page."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from ratsblick.council.models import (
+    Body,
+    Change,
+    File,
+    Meeting,
+    Organization,
+    Paper,
+    Person,
+    record_changes,
+)
+from ratsblick.council.sync import add_body, sync_body
+from ratsblick.indexing.service import index_changes, index_path, search, search_index
+from ratsblick.oparl.http import HttpClient
+from ratsblick.replay.dataset import RecordedDataset
+from ratsblick.replay.server import ReplayServer
+from ratsblick.search.engine import CURRENT, SearchRequest
+from ratsblick.search.schema import Kind
+
+pytestmark = pytest.mark.django_db
+
+
+def command(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def synced(replay: ReplayServer, client: HttpClient) -> Body:
+    (body,) = add_body(replay.system_url, client)
+    sync_body(body, client)
+    return body
+
+
+def found(text: str, **options: object) -> list[str]:
+    return [h.key for h in search(SearchRequest(text, limit=100, **options)).hits]  # type: ignore[arg-type]
+
+
+def live(model: type) -> int:
+    return model.objects.filter(deleted=False, stub=False).count()
+
+
+def test_a_sync_is_indexed_and_then_its_changes(
+    dataset: RecordedDataset, replay: ReplayServer, client: HttpClient
+) -> None:
+    body = synced(replay, client)
+    report = index_changes()
+    assert Change.objects.count() == 0
+    expected = live(Paper) + live(Meeting) + live(File) + live(Person) + live(Organization)
+    assert report.written == expected == search_index().num_docs()
+    papers = found("Hundesteuersatzung", kinds=[Kind.PAPER])
+    assert papers
+    assert all(Paper.objects.get(pk=int(k.split(":")[1])).body == body for k in papers)
+    assert found("Hundesteuer", kinds=[Kind.PAPER])[: len(papers)]  # compound part
+
+    body.sync_runs.update(started_at=timezone.now() - timedelta(minutes=5))
+    paper = Paper.objects.get(oparl_id__endswith="/paper/60")
+    meeting = Meeting.objects.get(oparl_id__endswith="/meeting/898")
+    assert f"meeting:{meeting.pk}" in found(meeting.name)
+    objects = dataset.list_url("paper").rsplit("/", 1)[0]
+    dataset.change(objects + "/paper/60", name="Quokkagehege am Rathaus")
+    dataset.delete(objects + "/meeting/898")
+    sync_body(body, client, margin=timedelta(0))
+    assert Change.objects.exists()
+    report = index_changes()
+    assert report.deleted >= 1
+    assert found("Quokkagehege") == [f"paper:{paper.pk}"]
+    assert f"meeting:{meeting.pk}" not in found(meeting.name)
+    assert search_index().num_docs() == expected - 1
+
+
+def test_a_busy_index_keeps_the_changes_queued(replay: ReplayServer, client: HttpClient) -> None:
+    synced(replay, client)
+    command("index")
+    record_changes("paper", Paper.objects.values_list("pk", flat=True)[:5])
+    queued = Change.objects.count()
+    assert queued == 5
+    with search_index().writer(), pytest.raises(CommandError, match="anderen Prozess"):
+        command("index")
+    assert Change.objects.count() == queued
+    assert "geschrieben" in command("index")
+    assert Change.objects.count() == 0
+
+
+def test_reindex_if_needed(replay: ReplayServer, client: HttpClient) -> None:
+    synced(replay, client)
+    assert "neu aufgebaut" in command("reindex", "--if-needed")
+    assert "aktuell" in command("reindex", "--if-needed")
+    current = index_path() / CURRENT
+    current.write_text(json.dumps({**json.loads(current.read_text()), "analysis": -1}))
+    assert "neu aufgebaut" in command("reindex", "--if-needed")
+    assert found("Hundesteuersatzung")
+
+
+def test_the_search_command(replay: ReplayServer, client: HttpClient) -> None:
+    body = synced(replay, client)
+    with pytest.raises(CommandError, match="Noch kein Suchindex"):
+        command("search", "Haushalt")
+    command("index")
+    result = json.loads(
+        command("search", "Haushaltssatzung", "--json", "--type", "vorlage", "--facets",
+                "--body", str(body.pk), "--from", "2015", "--sort", "date")
+    )  # fmt: skip
+    assert result["total"] > 0
+    hit = result["hits"][0]
+    assert hit["type"] == "paper"
+    assert hit["date"] >= "2015-01-01"
+    assert set(hit) == {"type", "id", "body", "title", "reference", "date", "score", "snippet"}
+    assert "<mark>" in hit["snippet"]["html"]
+    assert result["facets"]["kind"] == {"paper": result["total"]}
+    dates = [h["date"] for h in result["hits"]]
+    assert dates == sorted(dates, reverse=True)
+    text = command("search", "Haushaltssatzung", "--limit", "3")
+    assert "Treffer" in text
+    assert "typ:raumschiff" not in command("search", "typ:raumschiff Haushalt")
+    assert "Unbekannter Typ" in command("search", "typ:raumschiff Haushalt")
+
+
+def test_the_search_page(replay: ReplayServer, client: HttpClient) -> None:
+    synced(replay, client)
+    web = Client()
+    assert web.get("/suche/?q=Haushalt").status_code == 503
+    assert "nicht verfügbar" in web.get("/suche/?q=Haushalt").content.decode()
+    command("index")
+    page = web.get("/suche/", {"q": "Hundesteuersatzung"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<mark>Hundesteuersatzung</mark>" in html
+    assert "Treffer" in html
+    assert "Vorlage" in html  # facet label
+    assert 'href="?q=Hundesteuersatzung&amp;typ=paper"' in html
+    filtered = web.get("/suche/", {"q": "Hundesteuersatzung", "typ": "paper"}).content.decode()
+    assert 'aria-current="true"' in filtered
+    for params in (
+        {"q": '"'},
+        {"q": "-"},
+        {"q": "typ:raumschiff"},
+        {"q": "Haus", "seite": "abc"},
+        {"q": "Haus", "seite": "99999"},
+        {"q": "Haus", "von": "gestern", "typ": "nichts", "gremium": "x"},
+        {"q": "x" * 5000},
+        {"q": "Haus\x00"},
+    ):
+        assert web.get("/suche/", params).status_code == 200, params
+    assert web.get("/suche/").status_code == 200

@@ -1,0 +1,241 @@
+"""The search engine on a real Tantivy index: ranking, filters, facets, snippets, writers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ratsblick.search.engine import CURRENT, IndexBusy, SearchIndex, SearchRequest, is_current
+from ratsblick.search.schema import Kind, SearchDocument
+
+DOCS = [
+    SearchDocument(
+        Kind.PAPER,
+        1,
+        1,
+        "Sachstandsbericht Digitalstrategie",
+        "Die Radwegeplanung.",
+        "FB 02/0131/WP17",
+        date(2018, 3, 13),
+        "Mitteilungsvorlage",
+        [10],
+    ),
+    SearchDocument(
+        Kind.PAPER,
+        2,
+        1,
+        "Strategie für den Radverkehr",
+        "Eine Strategie.",
+        "FB 02/0140/WP17",
+        date(2018, 5, 1),
+        "Antrag",
+        [11],
+    ),
+    SearchDocument(
+        Kind.FILE,
+        3,
+        2,
+        "Anlage",
+        "Erste Seite ohne Treffer.\n\nZweite Seite: die digitale Strategie der Stadt.",
+        date=date(2021, 2, 1),
+        page_starts=[0, 27],
+    ),
+    SearchDocument(
+        Kind.MEETING, 4, 2, "Gemeinderat", "Haushaltssatzung 2020", date=date(2020, 1, 5)
+    ),
+    SearchDocument(
+        Kind.PERSON, 5, 1, "Erika Mustermann", "Ausschuss für Umwelt", organizations=[10]
+    ),
+    SearchDocument(Kind.PAPER, 6, 1, "Hundesteuer", "Strategie", "1234/89", date(2010, 1, 1)),
+]
+BY_KEY = {d.key: d for d in DOCS}
+
+
+def texts(keys: list[str]) -> dict[str, SearchDocument]:
+    return {k: BY_KEY[k] for k in keys if k in BY_KEY}
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> SearchIndex:
+    built = SearchIndex(tmp_path / "index")
+    with built.rebuild() as writer:
+        writer.add(DOCS)
+    return built
+
+
+def keys(index: SearchIndex, text: str, **options: object) -> list[str]:
+    return [h.key for h in index.search(SearchRequest(text, **options)).hits]  # type: ignore[arg-type]
+
+
+def test_exact_and_title_matches_rank_above_compound_parts(index: SearchIndex) -> None:
+    found = keys(index, "Strategie")
+    assert found[0] == "paper:2"  # title and text
+    assert set(found) == {"paper:1", "paper:2", "file:3", "paper:6"}
+    assert found.index("paper:6") < found.index("paper:1")  # exact word before "Digitalstrategie"
+
+
+def test_compound_parts_are_found(index: SearchIndex) -> None:
+    assert keys(index, "Radweg") == ["paper:1"]
+    assert keys(index, "Bericht") == ["paper:1"]
+    assert keys(index, "Haushalt") == ["meeting:4"]
+
+
+def test_reference_numbers_are_found_exactly(index: SearchIndex) -> None:
+    assert keys(index, "FB 02/0131/WP17") == ["paper:1"]
+    assert keys(index, "0131/WP17") == ["paper:1"]
+    assert keys(index, "1234/89") == ["paper:6"]
+    assert keys(index, "0140/WP17")[0] == "paper:2"
+
+
+def test_phrases_exclusions_and_alternatives(index: SearchIndex) -> None:
+    assert keys(index, '"digitale Strategie"') == ["file:3"]
+    assert "paper:6" not in keys(index, "Strategie -Hundesteuer")
+    assert set(keys(index, "Hundesteuer OR Gemeinderat")) == {"paper:6", "meeting:4"}
+    assert keys(index, "-Strategie -Hundesteuer", sort="date") == ["meeting:4", "person:5"]
+
+
+def test_filters(index: SearchIndex) -> None:
+    assert set(keys(index, "Strategie", kinds=[Kind.PAPER])) == {"paper:1", "paper:2", "paper:6"}
+    assert keys(index, "Strategie typ:datei") == ["file:3"]
+    assert keys(index, "Strategie", bodies=[2]) == ["file:3"]
+    assert keys(index, "Strategie", paper_types=["Antrag"]) == ["paper:2"]
+    assert keys(index, "Strategie art:Antrag") == ["paper:2"]
+    assert set(keys(index, "", organizations=[10])) == {"paper:1", "person:5"}
+    assert set(keys(index, "Strategie von:2018 bis:30.4.2018")) == {"paper:1"}
+    assert keys(index, "Strategie", date_from=date(2021, 1, 1)) == ["file:3"]
+
+
+def test_sorting_by_date_and_the_recency_boost(index: SearchIndex) -> None:
+    assert keys(index, "Strategie", sort="date") == ["file:3", "paper:2", "paper:1", "paper:6"]
+    assert keys(index, "Strategie", sort="date_asc")[0] == "paper:6"
+
+
+def test_newer_documents_win_a_tie(tmp_path: Path) -> None:
+    index = SearchIndex(tmp_path)
+    with index.rebuild() as writer:
+        writer.add(
+            SearchDocument(Kind.PAPER, year, 1, "Haushalt", date=date(year, 1, 1))
+            for year in (2005, 2024, 2015)
+        )
+    assert keys(index, "Haushalt") == ["paper:2024", "paper:2015", "paper:2005"]
+
+
+def test_totals_pages_and_facets(index: SearchIndex) -> None:
+    results = index.search(SearchRequest("Strategie", limit=2, facets=True))
+    assert results.total == 4
+    assert len(results.hits) == 2
+    rest = index.search(SearchRequest("Strategie", limit=2, offset=2))
+    assert {h.key for h in results.hits} | {h.key for h in rest.hits} == {
+        "paper:1", "paper:2", "file:3", "paper:6",
+    }  # fmt: skip
+    assert dict(results.facets["kind"]) == {"paper": 3, "file": 1}
+    assert dict(results.facets["body"]) == {"1": 3, "2": 1}
+    assert dict(results.facets["year"]) == {"2018": 2, "2021": 1, "2010": 1}
+
+
+def test_snippets_mark_words_and_compounds_and_name_the_page(index: SearchIndex) -> None:
+    (hit,) = index.search(SearchRequest('"digitale Strategie"'), texts).hits
+    assert hit.snippet is not None
+    assert hit.snippet.page == 2
+    assert "<mark>digitale</mark> <mark>Strategie</mark>" in hit.snippet.html()
+    (hit,) = index.search(SearchRequest("Radweg"), texts).hits
+    assert hit.snippet is not None
+    assert hit.snippet.html() == "Die <mark>Radwegeplanung</mark>."
+    hits = index.search(SearchRequest("Bericht"), texts).hits
+    assert hits[0].snippet is not None
+    assert "<mark>Sachstandsbericht</mark>" in hits[0].snippet.html()  # from the title
+
+
+def test_snippets_escape_html(tmp_path: Path) -> None:
+    index = SearchIndex(tmp_path)
+    doc = SearchDocument(Kind.FILE, 1, 1, "x", "<script>Haushalt</script> & mehr")
+    with index.rebuild() as writer:
+        writer.add([doc])
+    (hit,) = index.search(SearchRequest("Haushalt"), lambda k: {doc.key: doc}).hits
+    assert hit.snippet is not None
+    assert hit.snippet.html() == "&lt;script&gt;<mark>Haushalt</mark>&lt;/script&gt; &amp; mehr"
+
+
+def test_no_searchable_word_gives_a_message(index: SearchIndex) -> None:
+    results = index.search(SearchRequest("?! --- ::"))
+    assert results.total == 0
+    assert results.warnings == ["Die Suche enthält kein Wort, nach dem sich suchen lässt."]
+
+
+def test_upsert_replaces_and_delete_removes(index: SearchIndex) -> None:
+    with index.writer() as writer:
+        writer.upsert([SearchDocument(Kind.PAPER, 6, 1, "Pferdesteuer", "")])
+        writer.delete(["meeting:4"])
+        writer.commit()
+    assert keys(index, "Hundesteuer") == []
+    assert keys(index, "Pferdesteuer") == ["paper:6"]
+    assert keys(index, "Gemeinderat") == []
+    assert index.num_docs() == len(DOCS) - 1
+
+
+def test_one_writer_at_a_time(index: SearchIndex) -> None:
+    with index.writer(), pytest.raises(IndexBusy), index.writer():
+        pass
+    with index.writer() as writer:  # the lock is released again
+        writer.commit()
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from ratsblick.search.engine import SearchIndex
+from ratsblick.search.schema import Kind, SearchDocument
+index = SearchIndex(Path(sys.argv[1]))
+with index.writer() as writer:
+    writer.upsert([SearchDocument(Kind.PAPER, 99, 1, "Windkraftanlagen")])
+    writer.commit()
+"""
+
+
+def test_readers_see_another_process_commit_within_seconds(index: SearchIndex) -> None:
+    assert keys(index, "Windkraft") == []
+    subprocess.run([sys.executable, "-c", WRITER, str(index.root)], check=True)
+    deadline = time.monotonic() + 5
+    while keys(index, "Windkraft") != ["paper:99"]:
+        assert time.monotonic() < deadline, "the reader never saw the commit"
+        time.sleep(0.05)
+
+
+def test_a_rebuild_swaps_generations_under_an_open_reader(index: SearchIndex) -> None:
+    assert keys(index, "Gemeinderat") == ["meeting:4"]
+    rebuild(index.root, [SearchDocument(Kind.MEETING, 7, 1, "Ortschaftsrat")])
+    assert keys(index, "Gemeinderat") == []
+    assert keys(index, "Ortschaftsrat") == ["meeting:7"]
+    assert len(list(index.root.glob("gen-*"))) == 1
+
+
+def rebuild(root: Path, docs: Iterable[SearchDocument]) -> None:
+    with SearchIndex(root).rebuild() as writer:
+        writer.add(docs)
+
+
+def test_a_failed_rebuild_leaves_the_live_index_alone(index: SearchIndex) -> None:
+    def documents() -> Iterator[SearchDocument]:
+        yield SearchDocument(Kind.MEETING, 8, 1, "Kreistag")
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        rebuild(index.root, documents())
+    assert keys(index, "Gemeinderat") == ["meeting:4"]
+    assert keys(index, "Kreistag") == []
+    assert len(list(index.root.glob("gen-*"))) == 1
+
+
+def test_an_index_of_another_schema_version_is_not_current(index: SearchIndex) -> None:
+    assert is_current(index.root)
+    current = index.root / CURRENT
+    current.write_text(json.dumps({**json.loads(current.read_text()), "schema": 0}))
+    assert not is_current(index.root)
+    assert not is_current(index.root / "nowhere")
