@@ -14,5 +14,6 @@ test: setup
 	scripts/test.sh
 
 bench: setup
+	.venv/bin/python bench/search.py
 	.venv/bin/python bench/sync.py
 	.venv/bin/python bench/extract.py

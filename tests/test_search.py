@@ -101,6 +101,24 @@ def test_phrases_exclusions_and_alternatives(index: SearchIndex) -> None:
     assert keys(index, "-Strategie -Hundesteuer", sort="date") == ["meeting:4", "person:5"]
 
 
+def test_phrases_of_common_words_need_the_words_side_by_side(tmp_path: Path) -> None:
+    """Such phrases go through the common grams; the positions must still hold."""
+    index = SearchIndex(tmp_path)
+    with index.rebuild() as writer:
+        writer.add(
+            [
+                SearchDocument(Kind.MEETING, 1, 1, "Rat", "In öffentlicher Sitzung der Rat."),
+                SearchDocument(Kind.MEETING, 2, 1, "Rat", "Öffentliche Bekanntmachung, Sitzung"),
+                SearchDocument(Kind.MEETING, 3, 1, "Öffentliche Sitzung des Rates", ""),
+                SearchDocument(Kind.MEETING, 4, 1, "Rat", "Sitzung der Verwaltung öffentlich"),
+                SearchDocument(Kind.MEETING, 5, 1, "Rat", "Sitzung der Verwaltung und der Rat"),
+            ]
+        )
+    assert keys(index, '"öffentliche Sitzung"') == ["meeting:3", "meeting:1"]  # title first
+    assert keys(index, '"Sitzung der Rat"') == ["meeting:1"]
+    assert keys(index, '"der Verwaltung öffentlich"') == ["meeting:4"]
+
+
 def test_filters(index: SearchIndex) -> None:
     assert set(keys(index, "Strategie", kinds=[Kind.PAPER])) == {"paper:1", "paper:2", "paper:6"}
     assert keys(index, "Strategie typ:datei") == ["file:3"]

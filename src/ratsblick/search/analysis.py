@@ -17,6 +17,7 @@ import tantivy
 from ratsblick.search.compounds import default_splitter, runs
 
 ANALYZER = "ratsblick_de"
+GRAMS_ANALYZER = "ratsblick_grams"  # the common grams arrive analyzed: split at spaces only
 ANALYSIS_VERSION = 1
 """Raise when the analyzer or the compound dictionary changes meaning."""
 
@@ -38,6 +39,9 @@ def german_analyzer() -> tantivy.TextAnalyzer:
 def register(index: tantivy.Index) -> None:
     """Tantivy forgets custom analyzers on `Index.open`: call after every open."""
     index.register_tokenizer(ANALYZER, german_analyzer())
+    index.register_tokenizer(
+        GRAMS_ANALYZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+    )
 
 
 def normalize(text: str) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import tantivy
 
 from ratsblick.search.analysis import terms
+from ratsblick.search.grams import TITLE, pairs
 from ratsblick.search.query import Clause, ParsedQuery, parse
 from ratsblick.search.schema import exact_reference
 
@@ -58,14 +59,32 @@ def clause_query(schema: tantivy.Schema, clause: Clause) -> tuple[tantivy.Query,
             for name, boost in BOOSTS.items()
         ]
     else:
+        grams = pairs(tokens)
+        if all(grams):
+            return _gram_phrase(schema, [g for g in grams if g]), tokens
+        words = list[str | tuple[int, str]](tokens)
         fields = [
-            tantivy.Query.boost_query(
-                tantivy.Query.phrase_query(schema, name, list[str | tuple[int, str]](tokens)),
-                BOOSTS[name],
-            )
+            tantivy.Query.boost_query(tantivy.Query.phrase_query(schema, name, words), BOOSTS[name])
             for name in PHRASE_FIELDS
         ]
     return _any_of(fields), tokens
+
+
+def _grams_query(schema: tantivy.Schema, grams: list[str]) -> tantivy.Query:
+    if len(grams) == 1:
+        return tantivy.Query.term_query(schema, "grams", grams[0], index_option="freq")
+    return tantivy.Query.phrase_query(schema, "grams", list[str | tuple[int, str]](grams))
+
+
+def _gram_phrase(schema: tantivy.Schema, grams: list[str]) -> tantivy.Query:
+    """A phrase made of common grams: matched on the grams, in the title it counts more."""
+    title = _grams_query(schema, [TITLE + g for g in grams])
+    return tantivy.Query.boolean_query(
+        [
+            (Must, _grams_query(schema, grams)),
+            (Should, tantivy.Query.boost_query(title, BOOSTS["title"])),
+        ]
+    )
 
 
 def _filters(

@@ -8,8 +8,9 @@ from enum import StrEnum
 
 import tantivy
 
-from ratsblick.search.analysis import ANALYZER, normalize
+from ratsblick.search.analysis import ANALYZER, GRAMS_ANALYZER, normalize
 from ratsblick.search.compounds import compound_runs
+from ratsblick.search.grams import TITLE, text_grams
 
 SCHEMA_VERSION = 1
 """Raise when a field changes: `ratsblick reindex --if-needed` then rebuilds."""
@@ -64,6 +65,7 @@ def build_schema() -> tantivy.Schema:
     # which keeps the index at about half the size of the text it holds.
     builder.add_text_field("text", tokenizer_name=ANALYZER)
     builder.add_text_field("parts", tokenizer_name=ANALYZER, index_option="freq")
+    builder.add_text_field("grams", tokenizer_name=GRAMS_ANALYZER)
     builder.add_date_field("date", stored=True, indexed=True, fast=True)
     builder.add_unsigned_field("year", indexed=True, fast=True)
     builder.add_float_field("recency", fast=True)
@@ -92,6 +94,9 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
     parts = compound_runs(f"{title}\n{text}")
     if parts:
         out.add_text("parts", parts)
+    grams = f"{text_grams(title, text, doc.reference)} {text_grams(title, prefix=TITLE)}"
+    if grams.strip():
+        out.add_text("grams", grams)
     if doc.reference:
         out.add_text("reference", doc.reference)
         out.add_text("reference_exact", exact_reference(doc.reference))
