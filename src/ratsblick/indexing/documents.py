@@ -253,23 +253,18 @@ def affected(changes: Iterable[tuple[str, int]]) -> set[tuple[Kind, int]]:
             pks = model.objects.filter(pk__in=by_kind[kind]).values_list(column, flat=True)
             keys.update((target, pk) for pk in pks if pk is not None)
     changed_papers = [pk for kind, pk in keys if kind == Kind.PAPER]
-    for main, auxiliary in _paper_files(changed_papers):
-        keys.update((Kind.FILE, pk) for pk in (main, auxiliary) if pk is not None)
+    keys.update((Kind.FILE, pk) for pk in _paper_files(changed_papers))
     return keys
 
 
-def _paper_files(papers: list[int]) -> Iterator[tuple[int | None, int | None]]:
+def _paper_files(papers: list[int]) -> Iterator[int]:
+    """The main and auxiliary files of `papers`."""
     if not papers:
         return
-    yield from (
-        (pk, None) for pk in Paper.objects.filter(pk__in=papers).values_list("main_file", flat=True)
-    )
-    yield from (
-        (None, pk)
-        for pk in Paper.auxiliary_files.through.objects.filter(paper__in=papers).values_list(
-            "file", flat=True
-        )
-    )
+    main = Paper.objects.filter(pk__in=papers, main_file__isnull=False)
+    yield from main.values_list("main_file", flat=True)
+    annexes = Paper.auxiliary_files.through.objects.filter(paper__in=papers)
+    yield from annexes.values_list("file", flat=True)
 
 
 def all_keys(kind: Kind, chunk: int = 2000) -> Iterator[list[int]]:

@@ -90,8 +90,8 @@ def parse_day(value: str, *, end: bool = False) -> date | None:
         return None
 
 
-def _apply_filter(query: ParsedQuery, name: str, value: str) -> bool:
-    """Add a filter; False if `value` cannot be read (a warning says so)."""
+def _apply_filter(query: ParsedQuery, name: str, value: str) -> None:
+    """Add a filter, or a warning when `value` cannot be read."""
     value = value.strip()
     if name in ("typ", "type"):
         kind = KIND_NAMES.get(value.lower())
@@ -99,7 +99,7 @@ def _apply_filter(query: ParsedQuery, name: str, value: str) -> bool:
             query.warnings.append(
                 f"Unbekannter Typ „{value}“: möglich sind vorlage, sitzung, datei, person, gremium."
             )
-            return False
+            return
         query.kinds.add(kind)
     elif name == "art":
         if value:
@@ -108,12 +108,11 @@ def _apply_filter(query: ParsedQuery, name: str, value: str) -> bool:
         start, end = parse_day(value), parse_day(value, end=True)
         if start is None or end is None:
             query.warnings.append(f"Datum „{value}“ nicht erkannt (z. B. 2021 oder 31.12.2021).")
-            return False
+            return
         if name in ("von", "jahr"):
             query.date_from = start
         if name in ("bis", "jahr"):
             query.date_to = end
-    return True
 
 
 def parse(text: str) -> ParsedQuery:
