@@ -7,6 +7,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ratsblick.search.analysis import terms, word_terms
 from ratsblick.search.compounds import (
@@ -115,3 +117,12 @@ def test_the_committed_dictionary_is_what_the_builder_makes() -> None:
     builder = runpy.run_path(str(ROOT / "scripts" / "build_compound_parts.py"))
     built = builder["build"](Path("/usr/share/dict/ngerman"))
     assert built == word_list("compound_parts.txt")
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=st.text(alphabet=st.sampled_from(list("abdeghilmnorstuäöüß")), min_size=1, max_size=30))
+def test_parts_always_spell_the_word(word: str) -> None:
+    """Linking elements and endings stay on their part: nothing is lost or invented."""
+    parts = default_splitter().split(word.capitalize())
+    assert parts == () or "".join(parts) == word.lower()
+    assert all(len(p) >= 3 for p in parts)
