@@ -185,8 +185,11 @@ class RecordedDataset:
             }
             self._index[object_id] = items[index]
 
-    def add(self, list_name: str, item: dict[str, Any]) -> None:
+    def add(self, list_name: str, item: dict[str, Any]) -> dict[str, Any]:
+        """Append a new object to a list, stamped `modified` now like `change`."""
         with self._lock:
             url = self.list_url(list_name)
+            item = {**item, "modified": now_iso()}
             self.lists[url].append(item)
             self._add_to_index(url, item)
+            return item
