@@ -70,7 +70,7 @@ def child(system_url: str, syncs: int) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from ratsblick.council.client import http_client
+    from ratsblick.council.commandline import http_client
     from ratsblick.council.sync import add_body, sync_body
 
     call_command("migrate", verbosity=0)

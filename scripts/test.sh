@@ -7,6 +7,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 ruff check --no-cache .
 ruff format --no-cache --check .
 mypy
+lint-imports --no-cache
 pytest -q -p no:cacheprovider "$@"
 
 PG_URL=${RATSBLICK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/ratsblick}

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "ratsblick.files",
     "ratsblick.indexing",
     "ratsblick.web",
+    "ratsblick.demo",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +64,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": HOME / "ratsblick.sqlite3",
+            "NAME": str(HOME / "ratsblick.sqlite3"),
             "OPTIONS": {
                 # One writer at a time, readers never blocked (WAL); writers
                 # take the lock up front instead of failing on upgrade.

@@ -2,22 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from ratsblick.council.client import http_client
+from ratsblick.council.commandline import RatsblickCommand, http_client
 from ratsblick.council.sync import SyncError, add_body
 from ratsblick.oparl.http import FetchError
 
 
-class Command(BaseCommand):
+class Command(RatsblickCommand):
     help = "Register the bodies behind an OParl System or Body URL for syncing."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("url", help="URL of an OParl System or Body")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", verbosity=0)
         with http_client() as client:
             try:
                 bodies = add_body(options["url"], client)

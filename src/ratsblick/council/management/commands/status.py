@@ -3,27 +3,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
-from rich.console import Console
+from django.core.management.base import CommandParser
 from rich.table import Table
 
+from ratsblick.council.commandline import RatsblickCommand
 from ratsblick.council.status import status
 
 
-class Command(BaseCommand):
+class Command(RatsblickCommand):
     help = "Show per body and object type what is stored, and the last sync."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", verbosity=0)
         report = status()
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
             return
-        console = Console(file=self.stdout)
+        console = self.console()
         if not report:
             console.print("No body yet: add one with `ratsblick add-body URL`.")
         for body in report:

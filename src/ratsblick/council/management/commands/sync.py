@@ -4,39 +4,24 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
-from rich.console import Console
+from django.core.management.base import CommandError, CommandParser
 from rich.table import Table
 
 from ratsblick import config
-from ratsblick.council.client import http_client
+from ratsblick.council.commandline import (
+    Bars,
+    RatsblickCommand,
+    http_client,
+    select_bodies,
+    update_search_index,
+)
 from ratsblick.council.models import Body, SyncRun
-from ratsblick.council.progress import Bars
 from ratsblick.council.sync import sync_body
 
 OUTCOMES = ("new", "changed", "deleted", "unchanged", "failed")
 
 
-def select_bodies(names: list[str]) -> list[Body]:
-    """Subscribed bodies by pk, OParl id or name; all of them when none is named."""
-    bodies = Body.objects.filter(subscribed=True).order_by("pk")
-    if not names:
-        return list(bodies)
-    chosen = []
-    for name in names:
-        match = Q(oparl_id=name) | Q(name__iexact=name)
-        if name.isdigit():
-            match |= Q(pk=int(name))
-        found = list(bodies.filter(match))
-        if not found:
-            raise CommandError(f"no body {name!r}: see `ratsblick status`")
-        chosen.extend(found)
-    return chosen
-
-
-class Command(BaseCommand):
+class Command(RatsblickCommand):
     help = "Sync bodies from their OParl endpoints (incrementally unless --full)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,11 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="fetch everything again")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", verbosity=0)
         bodies = select_bodies(options["bodies"])
         if not bodies:
             raise CommandError("no body to sync: add one with `ratsblick add-body URL`")
-        console = Console(file=self.stdout, stderr=False)
+        console = self.console()
         margin = timedelta(minutes=config.SYNC_MARGIN.get())
         runs: list[tuple[Body, SyncRun, float]] = []
         progress = Bars(console)
@@ -78,18 +62,6 @@ class Command(BaseCommand):
         update_search_index(self, console)
         if any(run.outcome != SyncRun.Outcome.OK for _, run, _ in runs):
             raise CommandError("not every body synced completely (see the notes above)")
-
-
-def update_search_index(command: BaseCommand, console: Console) -> None:
-    """Index what changed (embedded mode has no worker to do it later).
-
-    By command name, so that `council` does not depend on the search app; a
-    busy index is no failure of the sync: the changes stay queued.
-    """
-    try:
-        call_command("index", stdout=command.stdout)
-    except CommandError as error:
-        console.print(f"[yellow]{error}")
 
 
 def summary_table(body: Body, run: SyncRun, seconds: float) -> Table:

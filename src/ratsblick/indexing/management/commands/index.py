@@ -3,21 +3,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
-from rich.console import Console
+from django.core.management.base import CommandError
 
-from ratsblick.council.progress import Bars
+from ratsblick.council.commandline import Bars, RatsblickCommand
 from ratsblick.indexing.service import index_changes
-from ratsblick.search.engine import IndexBusy
+from ratsblick.search import IndexBusy
 
 
-class Command(BaseCommand):
+class Command(RatsblickCommand):
     help = "Bring the search index up to date with what sync and extract changed."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", verbosity=0)
-        console = Console(file=self.stdout)
+        console = self.console()
         started = time.monotonic()
         try:
             with Bars(console) as bars:

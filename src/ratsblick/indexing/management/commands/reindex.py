@@ -3,15 +3,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
-from rich.console import Console
+from django.core.management.base import CommandParser
 
-from ratsblick.council.progress import Bars
+from ratsblick.council.commandline import Bars, RatsblickCommand
 from ratsblick.indexing.service import index_path, needs_rebuild, reindex
 
 
-class Command(BaseCommand):
+class Command(RatsblickCommand):
     help = "Rebuild the search index from the database (searches keep working meanwhile)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,8 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", verbosity=0)
-        console = Console(file=self.stdout)
+        console = self.console()
         if options["if_needed"] and not needs_rebuild():
             console.print(f"Suchindex ist aktuell ({index_path()}).")
             return

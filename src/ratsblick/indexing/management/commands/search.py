@@ -3,20 +3,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
+from django.core.management.base import CommandError, CommandParser
 from rich.markup import escape
 
-from ratsblick.council.management.commands.sync import select_bodies
+from ratsblick.council.commandline import RatsblickCommand, select_bodies
 from ratsblick.indexing.results import as_json
 from ratsblick.indexing.service import search
-from ratsblick.search.engine import IndexMissing, SearchRequest
-from ratsblick.search.query import KIND_NAMES, parse_day
-from ratsblick.search.snippets import Snippet
+from ratsblick.search import KIND_NAMES, Filters, IndexMissing, SearchRequest, Snippet, parse_day
 
 
-class Command(BaseCommand):
+class Command(RatsblickCommand):
     help = (
         'Search the index: words, "phrases", -exclusions, OR, and filters such as '
         "typ:vorlage, art:Antrag, jahr:2021, von:2020, bis:31.12.2021."
@@ -37,13 +33,14 @@ class Command(BaseCommand):
         parser.add_argument("--facets", action="store_true", help="also count by body, type, year")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", verbosity=0)
         request = SearchRequest(
             text=options["query"],
-            bodies=[b.pk for b in select_bodies(options["body"])] if options["body"] else [],
-            kinds=[KIND_NAMES[t] for t in options["type"]],
-            date_from=parse_day(options["date_from"]) if options["date_from"] else None,
-            date_to=parse_day(options["date_to"], end=True) if options["date_to"] else None,
+            filters=Filters(
+                bodies=[b.pk for b in select_bodies(options["body"])] if options["body"] else [],
+                kinds=[KIND_NAMES[t] for t in options["type"]],
+                date_from=parse_day(options["date_from"]) if options["date_from"] else None,
+                date_to=parse_day(options["date_to"], end=True) if options["date_to"] else None,
+            ),
             sort=options["sort"],
             offset=(max(1, options["page"]) - 1) * options["limit"],
             limit=options["limit"],
@@ -56,7 +53,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(as_json(results), indent=2, ensure_ascii=False))
             return
-        console = Console(file=self.stdout, highlight=False)
+        console = self.console()
         for warning in results.warnings:
             console.print(f"[yellow]{escape(warning)}[/yellow]")
         console.print(f"{results.total} Treffer")

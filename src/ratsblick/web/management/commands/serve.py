@@ -2,30 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
-from waitress import serve
+from django.core.management.base import CommandParser
 
-from ratsblick.wsgi import application
-
-
-def add_address_arguments(parser: CommandParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+from ratsblick.council.commandline import RatsblickCommand
+from ratsblick.web.server import add_address_arguments, serve_forever
 
 
-def serve_forever(command: BaseCommand, host: str, port: int) -> None:
-    call_command("reindex", if_needed=True, stdout=command.stdout)
-    command.stdout.write(f"Ratsblick läuft auf http://{host}:{port}/ (Strg+C beendet)")
-    serve(application, host=host, port=port, threads=8, ident="Ratsblick")
-
-
-class Command(BaseCommand):
+class Command(RatsblickCommand):
     help = "Serve the web app (waitress, a production WSGI server)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_address_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", verbosity=0)
         serve_forever(self, options["host"], options["port"])

@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from ratsblick import config
-from ratsblick.council.client import http_client
+from ratsblick.council.commandline import RatsblickCommand, http_client
 from ratsblick.council.models import Body, SyncRun
 from ratsblick.council.sync import add_body, sync_body
 from ratsblick.files.pipeline import process_files
@@ -14,10 +14,10 @@ from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.sample import sample_dataset
 from ratsblick.replay.server import Faults, ReplayServer
-from ratsblick.web.management.commands.serve import add_address_arguments, serve_forever
+from ratsblick.web.server import add_address_arguments, serve_forever
 
 
-class Command(BaseCommand):
+class Command(RatsblickCommand):
     help = (
         "Serve the bundled councils (Hürtgenwald, and a sample body with PDFs) over "
         "local replay servers, sync them, read their files and serve the web app."
@@ -28,7 +28,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="sync only, then stop")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", verbosity=0)
         port = config.DEMO_REPLAY_PORT.get()
         # Sternberg answers an empty filtered list with 404; so does its replay.
         servers = [
