@@ -5,25 +5,36 @@ come from their data. So every request has a timeout, a bounded number of
 retries with jittered exponential backoff, a per-host concurrency limit, a
 size cap, a redirect limit, and a guard that refuses private, loopback and
 link-local addresses (unless explicitly allowed, as tests and the demo do).
+
+The guard sits where the socket is opened (`_VettingBackend`): the host is
+resolved once, every answer vetted, and the connection goes to a vetted
+answer, so a name that changes its answer (DNS rebinding) cannot slip past.
+TLS and the `Host` header still use the host name.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import random
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from ratsblick import __version__
+from ratsblick.oparl.addresses import (
+    NonPublicAddress,
+    Resolver,
+    UnresolvableHost,
+    system_resolver,
+    vetted_addresses,
+)
 
 USER_AGENT = f"Ratsblick/{__version__} (OParl aggregator; +https://github.com/ratsblick/ratsblick)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -65,6 +76,7 @@ class ClientConfig:
     max_bytes: int = 64 * 1024 * 1024
     allow_private: bool = False
     user_agent: str = USER_AGENT
+    resolver: Resolver = system_resolver
 
 
 @dataclass(frozen=True)
@@ -75,32 +87,74 @@ class Response:
     content: bytes
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-def check_host(url: str, *, allow_private: bool) -> None:
-    """Refuse URLs that are not http(s) or resolve to a non-public address."""
+def check_url(url: str) -> None:
+    """Refuse URLs that are not http(s) with a host (addresses are vetted on connect)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BlockedAddress(url, "only http and https URLs with a host are fetched")
-    if allow_private:
-        return
+
+
+@contextmanager
+def _refusals_for(url: str) -> Iterator[None]:
+    """Name `url` in the guard's refusals raised while connecting to it."""
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 0, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise FetchError(url, f"cannot resolve host: {exc}") from exc
-    for info in infos:
-        address = str(info[4][0])
-        if not _is_public(address):
-            raise BlockedAddress(
-                url,
-                f"host resolves to non-public address {address} "
-                "(set RATSBLICK_ALLOW_PRIVATE_HOSTS=1 to allow)",
-            )
+        yield
+    except NonPublicAddress as exc:
+        raise BlockedAddress(
+            url,
+            f"host resolves to non-public address {exc.address} "
+            "(set RATSBLICK_ALLOW_PRIVATE_HOSTS=1 to allow)",
+        ) from exc
+    except UnresolvableHost as exc:
+        raise FetchError(url, f"cannot resolve host: {exc.reason}") from exc
+
+
+class _VettingBackend(httpcore.SyncBackend):
+    """Opens TCP connections only to addresses the guard vetted.
+
+    httpcore hands over the URL's host name; it is resolved here, once, and
+    the socket is opened to the vetted address itself. httpcore then starts
+    TLS with the host name for SNI and the certificate check.
+    """
+
+    def __init__(self, resolver: Resolver, *, allow_private: bool) -> None:
+        self._resolver = resolver
+        self._allow_private = allow_private
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = vetted_addresses(host, self._resolver, allow_private=self._allow_private)
+        for address in addresses[:-1]:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout):
+                continue
+        return super().connect_tcp(addresses[-1], port, timeout, local_address, socket_options)
+
+
+class _VettingTransport(httpx.HTTPTransport):
+    """httpx's transport with its connection pool on a `_VettingBackend`.
+
+    httpx 0.28 takes no network backend, so the pool it builds is replaced
+    by an equal one that has ours.
+    """
+
+    def __init__(self, backend: httpcore.NetworkBackend, limits: httpx.Limits) -> None:
+        ssl_context = httpx.create_ssl_context()
+        super().__init__(verify=ssl_context, limits=limits)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
 
 
 class HttpClient:
@@ -108,11 +162,13 @@ class HttpClient:
 
     def __init__(self, config: ClientConfig | None = None) -> None:
         self.config = config or ClientConfig()
+        backend = _VettingBackend(self.config.resolver, allow_private=self.config.allow_private)
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
         self._client = httpx.Client(
             timeout=self.config.timeout,
             follow_redirects=False,
             headers={"User-Agent": self.config.user_agent, "Accept": "application/json, */*"},
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            transport=_VettingTransport(backend, limits),
         )
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
@@ -145,8 +201,12 @@ class HttpClient:
         """
         current = url
         for _ in range(self.config.max_redirects + 1):
-            check_host(current, allow_private=self.config.allow_private)
-            with self._host_slot(current), self._client.stream("GET", current) as resp:
+            check_url(current)
+            with (
+                self._host_slot(current),
+                _refusals_for(current),
+                self._client.stream("GET", current) as resp,
+            ):
                 self.requests += 1
                 if resp.status_code in REDIRECT_STATUSES and "location" in resp.headers:
                     current = urljoin(current, resp.headers["location"])
