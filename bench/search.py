@@ -34,8 +34,7 @@ from pathlib import Path
 
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.sample import SAMPLE_FILES
-from ratsblick.search.engine import SearchIndex, SearchRequest
-from ratsblick.search.schema import Kind, SearchDocument
+from ratsblick.search import Filters, Kind, SearchDocument, SearchIndex, SearchRequest
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 BODIES = 400
@@ -191,9 +190,11 @@ def query_classes(corpus: Corpus, n_docs: int) -> dict[str, list[SearchRequest]]
         "body + date filter": many(
             lambda: SearchRequest(
                 rng.choice(vocab[:50]),
-                bodies=[1 + rng.randrange(BODIES)],
-                date_from=day,
-                date_to=day + timedelta(days=3 * 365),
+                Filters(
+                    bodies=[1 + rng.randrange(BODIES)],
+                    date_from=day,
+                    date_to=day + timedelta(days=3 * 365),
+                ),
             )
         ),
         "sorted by date": many(lambda: SearchRequest(rng.choice(vocab[:50]), sort="date")),
@@ -263,12 +264,13 @@ class Fts5:
 
     def search(self, request: SearchRequest) -> None:
         where, args = ["docs MATCH ?"], [self.match(request.text)]
-        if request.bodies:
+        filters = request.filters
+        if filters.bodies:
             where.append("body = ?")
-            args.append(str(request.bodies[0]))
-        if request.date_from and request.date_to:
+            args.append(str(filters.bodies[0]))
+        if filters.date_from and filters.date_to:
             where.append("day BETWEEN ? AND ?")
-            args += [request.date_from.isoformat(), request.date_to.isoformat()]
+            args += [filters.date_from.isoformat(), filters.date_to.isoformat()]
         order = "day DESC" if request.sort == "date" else "rank"
         condition = " AND ".join(where)
         sql = f"SELECT rowid FROM docs WHERE {condition} ORDER BY {order} LIMIT 20"

@@ -27,8 +27,8 @@ from ratsblick.indexing.service import index_changes, index_path, search, search
 from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.server import ReplayServer
-from ratsblick.search.engine import CURRENT, SearchRequest
-from ratsblick.search.schema import Kind
+from ratsblick.search import Filters, Kind, SearchRequest
+from ratsblick.search.engine import CURRENT
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +45,9 @@ def synced(replay: ReplayServer, client: HttpClient) -> Body:
     return body
 
 
-def found(text: str, **options: object) -> list[str]:
-    return [h.key for h in search(SearchRequest(text, limit=100, **options)).hits]  # type: ignore[arg-type]
+def found(text: str, **filters: object) -> list[str]:
+    request = SearchRequest(text, Filters(**filters), limit=100)  # type: ignore[arg-type]
+    return [h.key for h in search(request).hits]
 
 
 def live(model: type) -> int:

@@ -8,9 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ratsblick.search.engine import SearchIndex, SearchRequest
+from ratsblick.search import Kind, SearchDocument, SearchIndex, SearchRequest
 from ratsblick.search.query import Clause, parse
-from ratsblick.search.schema import Kind, SearchDocument
 
 
 def test_words_phrases_exclusions_and_alternatives() -> None:
@@ -28,18 +27,18 @@ def test_words_phrases_exclusions_and_alternatives() -> None:
 
 def test_filters() -> None:
     query = parse('typ:vorlage art:"Antrag der Fraktion" von:2020 bis:5.3.2021 Haushalt')
-    assert query.kinds == {Kind.PAPER}
-    assert query.paper_types == ["Antrag der Fraktion"]
-    assert (query.date_from, query.date_to) == (date(2020, 1, 1), date(2021, 3, 5))
+    assert query.filters.kinds == [Kind.PAPER]
+    assert query.filters.paper_types == ["Antrag der Fraktion"]
+    assert (query.filters.date_from, query.filters.date_to) == (date(2020, 1, 1), date(2021, 3, 5))
     assert query.required == [[Clause("Haushalt")]]
     year = parse("jahr:2019")
-    assert (year.date_from, year.date_to) == (date(2019, 1, 1), date(2019, 12, 31))
+    assert (year.filters.date_from, year.filters.date_to) == (date(2019, 1, 1), date(2019, 12, 31))
 
 
 def test_unreadable_filters_warn_in_german_and_are_ignored() -> None:
     query = parse("typ:raumschiff von:gestern bis:31.02.2020 Haushalt")
-    assert query.kinds == set()
-    assert query.date_from is None
+    assert query.filters.kinds == []
+    assert query.filters.date_from is None
     assert len(query.warnings) == 3
     assert "Unbekannter Typ „raumschiff“" in query.warnings[0]
     assert query.required == [[Clause("Haushalt")]]

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator
 from datetime import date
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import pytest
 
-from ratsblick.search.engine import CURRENT, IndexBusy, SearchIndex, SearchRequest, is_current
-from ratsblick.search.schema import Kind, SearchDocument
+import ratsblick.search
+from ratsblick.search import (
+    Filters,
+    IndexBusy,
+    Kind,
+    SearchDocument,
+    SearchIndex,
+    SearchRequest,
+    is_current,
+)
+from ratsblick.search.engine import CURRENT
 
 DOCS = [
     SearchDocument(
@@ -120,14 +131,18 @@ def test_phrases_of_common_words_need_the_words_side_by_side(tmp_path: Path) -> 
 
 
 def test_filters(index: SearchIndex) -> None:
-    assert set(keys(index, "Strategie", kinds=[Kind.PAPER])) == {"paper:1", "paper:2", "paper:6"}
+    assert set(keys(index, "Strategie", filters=Filters(kinds=[Kind.PAPER]))) == {
+        "paper:1",
+        "paper:2",
+        "paper:6",
+    }
     assert keys(index, "Strategie typ:datei") == ["file:3"]
-    assert keys(index, "Strategie", bodies=[2]) == ["file:3"]
-    assert keys(index, "Strategie", paper_types=["Antrag"]) == ["paper:2"]
+    assert keys(index, "Strategie", filters=Filters(bodies=[2])) == ["file:3"]
+    assert keys(index, "Strategie", filters=Filters(paper_types=["Antrag"])) == ["paper:2"]
     assert keys(index, "Strategie art:Antrag") == ["paper:2"]
-    assert set(keys(index, "", organizations=[10])) == {"paper:1", "person:5"}
+    assert set(keys(index, "", filters=Filters(organizations=[10]))) == {"paper:1", "person:5"}
     assert set(keys(index, "Strategie von:2018 bis:30.4.2018")) == {"paper:1"}
-    assert keys(index, "Strategie", date_from=date(2021, 1, 1)) == ["file:3"]
+    assert keys(index, "Strategie", filters=Filters(date_from=date(2021, 1, 1))) == ["file:3"]
 
 
 def test_sorting_by_date_and_the_recency_boost(index: SearchIndex) -> None:
@@ -208,8 +223,7 @@ def test_one_writer_at_a_time(index: SearchIndex) -> None:
 WRITER = """
 import sys
 from pathlib import Path
-from ratsblick.search.engine import SearchIndex
-from ratsblick.search.schema import Kind, SearchDocument
+from ratsblick.search import Kind, SearchDocument, SearchIndex
 index = SearchIndex(Path(sys.argv[1]))
 with index.writer() as writer:
     writer.upsert([SearchDocument(Kind.PAPER, 99, 1, "Windkraftanlagen")])
@@ -257,3 +271,38 @@ def test_an_index_of_another_schema_version_is_not_current(index: SearchIndex) -
     current.write_text(json.dumps({**json.loads(current.read_text()), "schema": 0}))
     assert not is_current(index.root)
     assert not is_current(index.root / "nowhere")
+
+
+def test_the_package_modules_import_each_other_without_a_cycle() -> None:
+    """Every import counts, also one under TYPE_CHECKING (ranking once imported engine so)."""
+    package = Path(ratsblick.search.__file__).parent
+    imports = {
+        path.stem: {
+            node.module.rsplit(".", 1)[1]
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("ratsblick.search.")
+        }
+        for path in package.glob("*.py")
+        if path.stem != "__init__"
+    }
+    assert imports["ranking"] >= {"query", "types"}
+    assert "engine" not in {m for found in imports.values() for m in found}
+    TopologicalSorter(imports).prepare()  # raises CycleError
+
+
+def test_callers_take_the_public_api_from_the_package() -> None:
+    root = Path(ratsblick.search.__file__).parents[3]
+    callers = [*(root / "src").rglob("*.py"), *(root / "bench").glob("*.py")]
+    submodule_imports = {
+        (path.name, alias.name)
+        for path in callers
+        if "search" not in path.relative_to(root).parts[2:3]
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("ratsblick.search.")
+        for alias in node.names
+        if alias.name in ratsblick.search.__all__
+    }
+    assert submodule_imports == set()

@@ -24,7 +24,7 @@ from ratsblick.council.models import (
     Person,
 )
 from ratsblick.files.models import ExtractedPage, FileVersion
-from ratsblick.search.schema import Kind, SearchDocument
+from ratsblick.search import Kind, SearchDocument
 
 MODELS: dict[Kind, type[OParlObject]] = {
     Kind.PAPER: Paper,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ratsblick.search.engine import SearchResults
+from ratsblick.search import SearchResults
 
 
 def as_json(results: SearchResults) -> dict[str, Any]:

@@ -18,8 +18,14 @@ from django.db.models import Max
 
 from ratsblick.council.models import Change
 from ratsblick.indexing import documents
-from ratsblick.search.engine import SearchIndex, SearchRequest, SearchResults, is_current
-from ratsblick.search.schema import Kind, document_key
+from ratsblick.search import (
+    Kind,
+    SearchIndex,
+    SearchRequest,
+    SearchResults,
+    document_key,
+    is_current,
+)
 
 BATCH = 2000
 

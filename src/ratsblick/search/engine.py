@@ -17,8 +17,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +25,9 @@ import tantivy
 
 from ratsblick.search.analysis import ANALYSIS_VERSION, register
 from ratsblick.search.ranking import compile_query
-from ratsblick.search.schema import (
-    SCHEMA_VERSION,
-    Kind,
-    SearchDocument,
-    build_schema,
-    to_tantivy,
-)
-from ratsblick.search.snippets import Snippet, make_snippet
+from ratsblick.search.schema import SCHEMA_VERSION, build_schema, to_tantivy
+from ratsblick.search.snippets import make_snippet
+from ratsblick.search.types import Hit, Kind, SearchDocument, SearchRequest, SearchResults
 
 TextSource = Callable[[list[str]], Mapping[str, SearchDocument]]
 """The documents for some keys, as indexed: where snippets are cut from."""
@@ -50,44 +44,6 @@ class IndexBusy(RuntimeError):
 
 class IndexMissing(RuntimeError):
     """No index was built yet (`ratsblick reindex`)."""
-
-
-@dataclass
-class SearchRequest:
-    text: str = ""
-    bodies: list[int] = field(default_factory=list)
-    kinds: list[Kind] = field(default_factory=list)
-    paper_types: list[str] = field(default_factory=list)
-    organizations: list[int] = field(default_factory=list)
-    date_from: date | None = None
-    date_to: date | None = None
-    sort: str = "relevance"
-    """"relevance", "date" (newest first) or "date_asc"."""
-    offset: int = 0
-    limit: int = 20
-    snippets: bool = True
-    facets: bool = False
-
-
-@dataclass
-class Hit:
-    kind: Kind
-    pk: int
-    key: str
-    body: int
-    title: str
-    score: float
-    reference: str = ""
-    date: date | None = None
-    snippet: Snippet | None = None
-
-
-@dataclass
-class SearchResults:
-    total: int
-    hits: list[Hit]
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
 
 
 def _versions() -> dict[str, int]:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ratsblick.search.schema import Kind
+from ratsblick.search.types import Filters, Kind
 
 OR_WORDS = frozenset({"OR", "ODER", "|"})
 
@@ -63,10 +63,7 @@ class ParsedQuery:
     required: list[list[Clause]] = field(default_factory=list)
     """Every inner list must match with at least one of its clauses."""
     excluded: list[Clause] = field(default_factory=list)
-    kinds: set[Kind] = field(default_factory=set)
-    paper_types: list[str] = field(default_factory=list)
-    date_from: date | None = None
-    date_to: date | None = None
+    filters: Filters = field(default_factory=Filters)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -100,19 +97,19 @@ def _apply_filter(query: ParsedQuery, name: str, value: str) -> None:
                 f"Unbekannter Typ „{value}“: möglich sind vorlage, sitzung, datei, person, gremium."
             )
             return
-        query.kinds.add(kind)
+        query.filters.kinds.append(kind)
     elif name == "art":
         if value:
-            query.paper_types.append(value)
+            query.filters.paper_types.append(value)
     elif name in ("von", "bis", "jahr"):
         start, end = parse_day(value), parse_day(value, end=True)
         if start is None or end is None:
             query.warnings.append(f"Datum „{value}“ nicht erkannt (z. B. 2021 oder 31.12.2021).")
             return
         if name in ("von", "jahr"):
-            query.date_from = start
+            query.filters.date_from = start
         if name in ("bis", "jahr"):
-            query.date_to = end
+            query.filters.date_to = end
 
 
 def parse(text: str) -> ParsedQuery:
@@ -141,7 +138,8 @@ def parse(text: str) -> ParsedQuery:
         else:
             query.required.append([clause])
         pending_or = False
-    if query.date_from and query.date_to and query.date_from > query.date_to:
+    filters = query.filters
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         query.warnings.append("„von“ liegt nach „bis“: die Daten wurden getauscht.")
-        query.date_from, query.date_to = query.date_to, query.date_from
+        filters.date_from, filters.date_to = filters.date_to, filters.date_from
     return query

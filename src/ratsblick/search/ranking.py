@@ -12,17 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import TYPE_CHECKING
 
 import tantivy
 
 from ratsblick.search.analysis import terms
 from ratsblick.search.grams import TITLE, pairs
-from ratsblick.search.query import Clause, ParsedQuery, parse
+from ratsblick.search.query import Clause, parse
 from ratsblick.search.schema import exact_reference
-
-if TYPE_CHECKING:
-    from ratsblick.search.engine import SearchRequest
+from ratsblick.search.types import Filters, SearchRequest
 
 BOOSTS = {"title": 3.0, "reference": 4.0, "text": 1.0, "parts": 0.3}
 PHRASE_FIELDS = ("title", "reference", "text")
@@ -87,28 +84,20 @@ def _gram_phrase(schema: tantivy.Schema, grams: list[str]) -> tantivy.Query:
     )
 
 
-def _filters(
-    schema: tantivy.Schema, request: SearchRequest, parsed: ParsedQuery
-) -> list[tantivy.Query]:
-    """The request's filters, with those typed into the query added."""
+def _filters(schema: tantivy.Schema, filters: Filters) -> list[tantivy.Query]:
     out = []
-    kinds = sorted({*map(str, request.kinds), *map(str, parsed.kinds)})
-    if kinds:
-        out.append(tantivy.Query.term_set_query(schema, "kind", kinds))
-    if request.bodies:
-        out.append(tantivy.Query.term_set_query(schema, "body", sorted(set(request.bodies))))
-    if request.organizations:
-        out.append(
-            tantivy.Query.term_set_query(schema, "organization", sorted(set(request.organizations)))
-        )
-    paper_types = sorted({*request.paper_types, *parsed.paper_types})
-    if paper_types:
-        out.append(tantivy.Query.term_set_query(schema, "paper_type", paper_types))
-    date_from = request.date_from or parsed.date_from
-    date_to = request.date_to or parsed.date_to
-    if date_from or date_to:
-        lower = datetime.combine(date_from, time()) if date_from else None
-        upper = datetime.combine(date_to, time()) if date_to else None
+    sets: dict[str, list[str] | list[int]] = {
+        "kind": [str(k) for k in filters.kinds],
+        "body": filters.bodies,
+        "paper_type": filters.paper_types,
+        "organization": filters.organizations,
+    }
+    for name, values in sets.items():
+        if values:
+            out.append(tantivy.Query.term_set_query(schema, name, sorted(set(values))))
+    if filters.date_from or filters.date_to:
+        lower = datetime.combine(filters.date_from, time()) if filters.date_from else None
+        upper = datetime.combine(filters.date_to, time()) if filters.date_to else None
         out.append(tantivy.Query.range_query(schema, "date", tantivy.FieldType.Date, lower, upper))
     return out
 
@@ -130,7 +119,8 @@ def compile_query(schema: tantivy.Schema, request: SearchRequest) -> Compiled:
         found = clause_query(schema, clause)
         if found:
             clauses.append((MustNot, found[0]))
-    filters = _filters(schema, request, parsed)
+    # The request's filters, with those typed into the query added.
+    filters = _filters(schema, request.filters.merged(parsed.filters))
     clauses += [(Must, f) for f in filters]
     has_positive = any(occur == Must for occur, _ in clauses)
     if not has_positive:

@@ -1,16 +1,15 @@
-"""What the index holds for each document, and how it becomes a Tantivy document."""
+"""The fields of the index, and how a `SearchDocument` becomes a Tantivy document."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from enum import StrEnum
 
 import tantivy
 
 from ratsblick.search.analysis import ANALYZER, GRAMS_ANALYZER, normalize
 from ratsblick.search.compounds import compound_runs
 from ratsblick.search.grams import TITLE, text_grams
+from ratsblick.search.types import SearchDocument
 
 SCHEMA_VERSION = 1
 """Raise when a field changes: `ratsblick reindex --if-needed` then rebuilds."""
@@ -18,39 +17,6 @@ SCHEMA_VERSION = 1
 RECENCY_EPOCH = 2000
 RECENCY_PER_YEAR = 0.02
 """Score × log2(2 + recency): 1.0 for 2000 and before, ×1.33 for 2026 (mild)."""
-
-
-class Kind(StrEnum):
-    PAPER = "paper"
-    MEETING = "meeting"
-    FILE = "file"
-    PERSON = "person"
-    ORGANIZATION = "organization"
-
-
-@dataclass
-class SearchDocument:
-    """One searchable thing. `key` ("paper:12") is its identity in the index."""
-
-    kind: Kind
-    pk: int
-    body: int
-    title: str
-    text: str = ""
-    reference: str = ""
-    date: date | None = None
-    paper_type: str = ""
-    organizations: list[int] = field(default_factory=list)
-    page_starts: list[int] = field(default_factory=list)
-    """For files: where each page starts in `text`, to name a snippet's page."""
-
-    @property
-    def key(self) -> str:
-        return document_key(self.kind, self.pk)
-
-
-def document_key(kind: Kind | str, pk: int) -> str:
-    return f"{kind}:{pk}"
 
 
 def build_schema() -> tantivy.Schema:
@@ -62,7 +28,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("reference", stored=True, tokenizer_name=ANALYZER)
     builder.add_text_field("reference_exact", tokenizer_name="raw")
     # Not stored: snippets come from the database, for the page shown only,
-    # which keeps the index at about half the size of the text it holds.
+    # which keeps the index at 0.73x the text it holds at 1M documents,
+    # common grams included (0.38x without them).
     builder.add_text_field("text", tokenizer_name=ANALYZER)
     builder.add_text_field("parts", tokenizer_name=ANALYZER, index_option="freq")
     builder.add_text_field("grams", tokenizer_name=GRAMS_ANALYZER)

@@ -10,9 +10,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from ratsblick.council.models import Body, Meeting, Organization, Paper
-from ratsblick.search.engine import Hit, SearchRequest, SearchResults
-from ratsblick.search.query import parse_day
-from ratsblick.search.schema import Kind
+from ratsblick.search import Filters, Hit, Kind, SearchRequest, SearchResults, parse_day
 
 PER_PAGE = 20
 KIND_LABELS = {
@@ -39,11 +37,13 @@ def request_from(params: QueryDict) -> SearchRequest:
     year = params.get("jahr", "")
     return SearchRequest(
         text=params.get("q", "")[:500],
-        bodies=_ints(params.getlist("koerperschaft")),
-        kinds=[Kind(k) for k in params.getlist("typ") if k in Kind.__members__.values()],
-        organizations=_ints(params.getlist("gremium")),
-        date_from=_day(year) or _day(params.get("von")),
-        date_to=_day(year, end=True) or _day(params.get("bis"), end=True),
+        filters=Filters(
+            bodies=_ints(params.getlist("koerperschaft")),
+            kinds=[Kind(k) for k in params.getlist("typ") if k in Kind.__members__.values()],
+            organizations=_ints(params.getlist("gremium")),
+            date_from=_day(year) or _day(params.get("von")),
+            date_to=_day(year, end=True) or _day(params.get("bis"), end=True),
+        ),
         sort=SORTS.get(params.get("sortierung", ""), "relevance"),
         offset=(max(1, min(page, 500)) - 1) * PER_PAGE,
         limit=PER_PAGE,

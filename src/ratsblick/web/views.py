@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from ratsblick.council.models import Body, File, Meeting, Paper
 from ratsblick.files.models import Download, ExtractedPage, PaperFacts
 from ratsblick.indexing.service import search as run_search
-from ratsblick.search.engine import IndexMissing
+from ratsblick.search import IndexMissing
 from ratsblick.web.search import (
     KIND_LABELS,
     PER_PAGE,
