@@ -1,0 +1,158 @@
+"""The web pages against hostile council data and hostile requests.
+
+Council systems send whatever they hold; people type whatever they like.
+Neither may run script in our pages or cause a server error.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ratsblick.council.models import File, Paper
+from ratsblick.council.sync import add_body, sync_body
+from ratsblick.oparl.http import HttpClient
+from ratsblick.replay.dataset import RecordedDataset
+from ratsblick.replay.server import ReplayServer
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = "javascript:alert(document.cookie)"
+
+
+@pytest.fixture
+def web() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def hostile_council(dataset: RecordedDataset, replay: ReplayServer, client: HttpClient) -> Paper:
+    """The Hürtgenwald crawl with script URLs in a paper's `web` and a file's `accessUrl`."""
+    paper = next(p for p in dataset.lists[dataset.list_url("paper")] if "mainFile" in p)
+    main_file = {**paper["mainFile"], "accessUrl": HOSTILE}
+    dataset.change(paper["id"], web=HOSTILE, mainFile=main_file)
+    (body,) = add_body(replay.system_url, client)
+    sync_body(body, client)
+    call_command("index", stdout=StringIO())
+    return Paper.objects.get(oparl_id=replay.url(paper["id"]))
+
+
+def test_council_urls_that_are_not_web_addresses_are_shown_as_text(
+    hostile_council: Paper, web: Client
+) -> None:
+    assert hostile_council.web == HOSTILE  # stored as received
+    ordered = list(
+        Paper.objects.live()
+        .filter(body=hostile_council.body)
+        .order_by("-date", "-pk")
+        .values_list("pk", flat=True)
+    )
+    page = ordered.index(hostile_council.pk) // 50 + 1
+    body_page = web.get(f"/body/{hostile_council.body_id}/", {"papiere": page}).content.decode()
+    assert 'href="javascript:' not in body_page
+    assert f"<td>{hostile_council.name}</td>" in body_page  # the title, as text
+    file = File.objects.get(access_url=HOSTILE)
+    file_page = web.get(f"/datei/{file.pk}/").content.decode()
+    assert 'href="javascript:' not in file_page
+    assert f"<dd>{HOSTILE}</dd>" in file_page
+
+
+def test_web_addresses_stay_links(hostile_council: Paper, web: Client) -> None:
+    other = Paper.objects.live().exclude(pk=hostile_council.pk).exclude(web="").first()
+    assert other is not None
+    assert other.web.startswith("http")
+    page = web.get(f"/body/{other.body_id}/", {"papiere": 1}).content.decode()
+    listed = Paper.objects.live().filter(body=other.body).order_by("-date", "-pk")[:50]
+    for paper in listed:
+        if paper.web.startswith("http"):
+            assert f'<a href="{paper.web}" rel="noopener noreferrer">' in page
+
+
+@pytest.mark.parametrize("path", ["/", "/suche/", "/suche/?q=Haushalt", "/nirgends/"])
+def test_every_page_carries_a_strict_content_security_policy(
+    hostile_council: Paper, web: Client, path: str
+) -> None:
+    policy = web.get(path)["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy
+
+
+def test_the_stylesheet_is_served_by_us(web: Client) -> None:
+    page = web.get("/").content.decode()
+    assert 'href="/static/web/ratsblick.css"' in page
+    assert "<style" not in page
+    css = web.get("/static/web/ratsblick.css")
+    assert css.status_code == 200
+    assert b"font-family" in b"".join(css.streaming_content)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/body/{2**64}/",
+        f"/datei/{2**64}/",
+        f"/body/{10**40}/",
+        "/datei/²/",
+        "/body/-1/",
+    ],
+)
+def test_ids_that_no_row_can_have_are_not_found(web: Client, path: str) -> None:
+    assert web.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "Haus", "seite": "²"},
+        {"q": "Haus", "koerperschaft": "²"},
+        {"q": "Haus", "gremium": "²"},
+        {"q": "Haus", "koerperschaft": str(2**64)},
+        {"q": "Haus", "jahr": "9999"},
+        {"q": "Haus", "jahr": "0201"},
+        {"q": "Haus", "von": "1.1.1001", "bis": "31.12.9999"},
+        {"q": "jahr:9999 Haus"},
+        {"q": "von:0001 bis:99999"},
+    ],
+)
+def test_odd_search_parameters_answer_normally(
+    hostile_council: Paper, web: Client, params: dict[str, str]
+) -> None:
+    response = web.get("/suche/", params)
+    assert response.status_code == 200
+    assert " Treffer" in response.content.decode()
+
+
+PARAMS = st.dictionaries(
+    st.sampled_from(
+        ["q", "seite", "koerperschaft", "gremium", "typ", "jahr", "von", "bis", "sortierung"]
+    ),
+    st.one_of(
+        st.text(max_size=30),
+        st.integers(min_value=-(10**30), max_value=10**30).map(str),
+        st.dates().map(lambda d: d.strftime("%d.%m.%Y")),
+        st.sampled_from(["²", "٣", "0", "-0", "1e9", "2021-02-30", "9999", "0000", " "]),
+    ),
+    max_size=5,
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(params=PARAMS)
+def test_generated_search_requests_never_fail(
+    hostile_council: Paper, web: Client, params: dict[str, str]
+) -> None:
+    clean = {k: v.replace("\x00", "") for k, v in params.items()}
+    assert web.get("/suche/", clean).status_code == 200, clean
