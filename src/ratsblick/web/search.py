@@ -23,8 +23,16 @@ KIND_LABELS = {
 SORTS = {"relevanz": "relevance", "neueste": "date", "aelteste": "date_asc"}
 
 
+def _int(value: str) -> int | None:
+    """A row id or page number as typed: ASCII digits that fit a bigint, else None.
+
+    `str.isdigit` accepts "²", which `int` refuses.
+    """
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def _ints(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
+    return [n for n in map(_int, values) if n is not None]
 
 
 def _day(value: str | None, *, end: bool = False) -> date | None:
@@ -33,7 +41,7 @@ def _day(value: str | None, *, end: bool = False) -> date | None:
 
 def request_from(params: QueryDict) -> SearchRequest:
     """Whatever the parameters hold, a valid request (bad values are dropped)."""
-    page = int(params["seite"]) if params.get("seite", "").isdigit() else 1
+    page = _int(params.get("seite", "")) or 1
     year = params.get("jahr", "")
     return SearchRequest(
         text=params.get("q", "")[:500],
