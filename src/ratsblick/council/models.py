@@ -11,11 +11,21 @@ and `fetch_error` records why it could not be.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import ClassVar, Self, TypeVar
 
 from django.db import models
 
 from ratsblick.oparl.schema import ObjectType
+
+_Object = TypeVar("_Object", bound="OParlObject")
+
+# What the server still publishes and we hold in full: no deletions, no placeholders.
+LIVE = models.Q(deleted=False, stub=False)
+
+
+class OParlQuerySet(models.QuerySet[_Object]):
+    def live(self) -> Self:
+        return self.filter(LIVE)
 
 
 class OParlObject(models.Model):
@@ -35,6 +45,8 @@ class OParlObject(models.Model):
     content_hash = models.CharField(max_length=32, blank=True)
     synced_at = models.DateTimeField(auto_now=True)
 
+    objects = OParlQuerySet.as_manager()
+
     oparl_type: ClassVar[ObjectType]
     oparl_names: ClassVar[dict[str, str]] = {}
 
@@ -43,16 +55,6 @@ class OParlObject(models.Model):
 
     def __str__(self) -> str:
         return str(getattr(self, "name", "") or self.oparl_id)
-
-
-def _fk(to: str, related_name: str = "+") -> models.ForeignKey[models.Model | None]:
-    return models.ForeignKey(
-        to, null=True, blank=True, on_delete=models.SET_NULL, related_name=related_name
-    )
-
-
-def _m2m(to: str, related_name: str = "+") -> models.ManyToManyField[models.Model, models.Model]:
-    return models.ManyToManyField(to, blank=True, related_name=related_name)
 
 
 class System(OParlObject):
@@ -69,7 +71,9 @@ class System(OParlObject):
 
 class Body(OParlObject):
     oparl_type = ObjectType.BODY
-    system = _fk("council.System", "bodies")
+    system = models.ForeignKey(
+        "council.System", models.SET_NULL, null=True, blank=True, related_name="bodies"
+    )
     short_name = models.TextField(blank=True)
     name = models.TextField(blank=True)
     website = models.TextField(blank=True)
@@ -81,8 +85,12 @@ class Body(OParlObject):
     contact_email = models.TextField(blank=True)
     contact_name = models.TextField(blank=True)
     classification = models.TextField(blank=True)
-    location = _fk("council.Location")
-    main_organization = _fk("council.Organization")
+    location = models.ForeignKey(
+        "council.Location", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    main_organization = models.ForeignKey(
+        "council.Organization", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Ours, not OParl: a body added with `add-body` is synced by `sync`.
     subscribed = models.BooleanField(default=False)
 
@@ -113,13 +121,21 @@ class Organization(OParlObject):
     name = models.TextField(blank=True)
     short_name = models.TextField(blank=True)
     post = models.JSONField(default=list, blank=True)
-    sub_organization_of = _fk("council.Organization", "sub_organizations")
+    sub_organization_of = models.ForeignKey(
+        "council.Organization",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sub_organizations",
+    )
     organization_type = models.TextField(blank=True)
     classification = models.TextField(blank=True)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     website = models.TextField(blank=True)
-    location = _fk("council.Location")
+    location = models.ForeignKey(
+        "council.Location", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     external_body = models.TextField(blank=True)
 
 
@@ -134,7 +150,9 @@ class Person(OParlObject):
     gender = models.TextField(blank=True)
     phone = models.JSONField(default=list, blank=True)
     email = models.JSONField(default=list, blank=True)
-    location = _fk("council.Location")
+    location = models.ForeignKey(
+        "council.Location", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     status = models.JSONField(default=list, blank=True)
     life = models.TextField(blank=True)
     life_source = models.TextField(blank=True)
@@ -142,13 +160,19 @@ class Person(OParlObject):
 
 class Membership(OParlObject):
     oparl_type = ObjectType.MEMBERSHIP
-    person = _fk("council.Person", "memberships")
-    organization = _fk("council.Organization", "memberships")
+    person = models.ForeignKey(
+        "council.Person", models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        "council.Organization", models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
     role = models.TextField(blank=True)
     voting_right = models.BooleanField(null=True, blank=True)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-    on_behalf_of = _fk("council.Organization")
+    on_behalf_of = models.ForeignKey(
+        "council.Organization", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
 
 class File(OParlObject):
@@ -164,7 +188,9 @@ class File(OParlObject):
     access_url = models.TextField(blank=True)
     download_url = models.TextField(blank=True)
     external_service_url = models.TextField(blank=True)
-    master_file = _fk("council.File", "derivative_files")
+    master_file = models.ForeignKey(
+        "council.File", models.SET_NULL, null=True, blank=True, related_name="derivative_files"
+    )
     file_license = models.TextField(blank=True)
 
 
@@ -180,28 +206,48 @@ class Meeting(OParlObject):
     cancelled = models.BooleanField(null=True, blank=True)
     start = models.DateTimeField(null=True, blank=True)
     end = models.DateTimeField(null=True, blank=True)
-    location = _fk("council.Location", "meetings")
-    organizations = _m2m("council.Organization", "meetings")
-    participants = _m2m("council.Person", "meetings")
-    invitation = _fk("council.File", "invitation_of")
-    results_protocol = _fk("council.File", "results_protocol_of")
-    verbatim_protocol = _fk("council.File", "verbatim_protocol_of")
-    auxiliary_files = _m2m("council.File", "auxiliary_file_of_meetings")
+    location = models.ForeignKey(
+        "council.Location", models.SET_NULL, null=True, blank=True, related_name="meetings"
+    )
+    organizations = models.ManyToManyField(
+        "council.Organization", blank=True, related_name="meetings"
+    )
+    participants = models.ManyToManyField("council.Person", blank=True, related_name="meetings")
+    invitation = models.ForeignKey(
+        "council.File", models.SET_NULL, null=True, blank=True, related_name="invitation_of"
+    )
+    results_protocol = models.ForeignKey(
+        "council.File", models.SET_NULL, null=True, blank=True, related_name="results_protocol_of"
+    )
+    verbatim_protocol = models.ForeignKey(
+        "council.File", models.SET_NULL, null=True, blank=True, related_name="verbatim_protocol_of"
+    )
+    auxiliary_files = models.ManyToManyField(
+        "council.File", blank=True, related_name="auxiliary_file_of_meetings"
+    )
 
 
 class AgendaItem(OParlObject):
     oparl_type = ObjectType.AGENDA_ITEM
     oparl_names: ClassVar[dict[str, str]] = {"auxiliary_files": "auxiliaryFile"}
-    meeting = _fk("council.Meeting", "agenda_items")
+    meeting = models.ForeignKey(
+        "council.Meeting", models.SET_NULL, null=True, blank=True, related_name="agenda_items"
+    )
     number = models.TextField(blank=True)
     order = models.IntegerField(null=True, blank=True)
     name = models.TextField(blank=True)
     public = models.BooleanField(null=True, blank=True)
-    consultation = _fk("council.Consultation")
+    consultation = models.ForeignKey(
+        "council.Consultation", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     result = models.TextField(blank=True)
     resolution_text = models.TextField(blank=True)
-    resolution_file = _fk("council.File", "resolution_file_of")
-    auxiliary_files = _m2m("council.File", "auxiliary_file_of_agenda_items")
+    resolution_file = models.ForeignKey(
+        "council.File", models.SET_NULL, null=True, blank=True, related_name="resolution_file_of"
+    )
+    auxiliary_files = models.ManyToManyField(
+        "council.File", blank=True, related_name="auxiliary_file_of_agenda_items"
+    )
     start = models.DateTimeField(null=True, blank=True)
     end = models.DateTimeField(null=True, blank=True)
 
@@ -221,24 +267,40 @@ class Paper(OParlObject):
     reference = models.TextField(blank=True)
     date = models.DateField(null=True, blank=True)
     paper_type = models.TextField(blank=True)
-    related_papers = _m2m("council.Paper")
-    superordinated_papers = _m2m("council.Paper")
-    subordinated_papers = _m2m("council.Paper")
-    main_file = _fk("council.File", "main_file_of")
-    auxiliary_files = _m2m("council.File", "auxiliary_file_of_papers")
-    locations = _m2m("council.Location", "papers")
-    originator_persons = _m2m("council.Person", "papers")
-    under_direction_of = _m2m("council.Organization", "papers_directed")
-    originator_organizations = _m2m("council.Organization", "papers_originated")
+    related_papers = models.ManyToManyField("council.Paper", blank=True, related_name="+")
+    superordinated_papers = models.ManyToManyField("council.Paper", blank=True, related_name="+")
+    subordinated_papers = models.ManyToManyField("council.Paper", blank=True, related_name="+")
+    main_file = models.ForeignKey(
+        "council.File", models.SET_NULL, null=True, blank=True, related_name="main_file_of"
+    )
+    auxiliary_files = models.ManyToManyField(
+        "council.File", blank=True, related_name="auxiliary_file_of_papers"
+    )
+    locations = models.ManyToManyField("council.Location", blank=True, related_name="papers")
+    originator_persons = models.ManyToManyField("council.Person", blank=True, related_name="papers")
+    under_direction_of = models.ManyToManyField(
+        "council.Organization", blank=True, related_name="papers_directed"
+    )
+    originator_organizations = models.ManyToManyField(
+        "council.Organization", blank=True, related_name="papers_originated"
+    )
 
 
 class Consultation(OParlObject):
     oparl_type = ObjectType.CONSULTATION
     oparl_names: ClassVar[dict[str, str]] = {"organizations": "organization"}
-    paper = _fk("council.Paper", "consultations")
-    agenda_item = _fk("council.AgendaItem", "consultations")
-    meeting = _fk("council.Meeting", "consultations")
-    organizations = _m2m("council.Organization", "consultations")
+    paper = models.ForeignKey(
+        "council.Paper", models.SET_NULL, null=True, blank=True, related_name="consultations"
+    )
+    agenda_item = models.ForeignKey(
+        "council.AgendaItem", models.SET_NULL, null=True, blank=True, related_name="consultations"
+    )
+    meeting = models.ForeignKey(
+        "council.Meeting", models.SET_NULL, null=True, blank=True, related_name="consultations"
+    )
+    organizations = models.ManyToManyField(
+        "council.Organization", blank=True, related_name="consultations"
+    )
     authoritative = models.BooleanField(null=True, blank=True)
     role = models.TextField(blank=True)
 
@@ -298,12 +360,15 @@ class Change(models.Model):
     cursor and deletes what it has indexed.
     """
 
-    kind = models.CharField(max_length=16)  # the model's OParl type name in lower case
+    # The OParl type in lower case ("agendaitem"), as the index names its kinds.
+    KINDS: ClassVar[dict[str, ObjectType]] = {kind.lower(): kind for kind in ObjectType}
+
+    kind = models.CharField(max_length=16, choices=[(k, t.value) for k, t in KINDS.items()])
     object_pk = models.BigIntegerField()
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_pk}"
 
 
-def record_changes(kind: str, pks: Iterable[int]) -> None:
-    Change.objects.bulk_create([Change(kind=kind, object_pk=pk) for pk in pks])
+def record_changes(kind: ObjectType, pks: Iterable[int]) -> None:
+    Change.objects.bulk_create([Change(kind=kind.lower(), object_pk=pk) for pk in pks])

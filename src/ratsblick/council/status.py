@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from ratsblick.council.models import OPARL_MODELS, Body
+from ratsblick.council.models import LIVE, OPARL_MODELS, Body
 from ratsblick.oparl.schema import ObjectType
 
 
@@ -16,7 +16,7 @@ def body_status(body: Body) -> dict[str, Any]:
         if kind in (ObjectType.SYSTEM, ObjectType.BODY):
             continue
         counts = model.objects.filter(body=body).aggregate(
-            live=Count("pk", filter=Q(deleted=False, stub=False)),
+            live=Count("pk", filter=LIVE),
             deleted=Count("pk", filter=Q(deleted=True)),
             unresolved=Count("pk", filter=Q(stub=True)),
         )

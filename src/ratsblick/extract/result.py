@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 
 class ExtractionError(Exception):
@@ -16,13 +17,21 @@ class Limits:
     max_unpacked: int = 200 * 1024 * 1024  # office files are zips: bombs
 
 
+class ReadMethod(StrEnum):
+    """How a page's text was read."""
+
+    TEXT = "text"  # the file's own text: a PDF's text layer, an office or plain-text file
+    OCR = "ocr"  # Tesseract on the rendered page or the image
+    NONE = "none"  # nothing to read: a blank page, skipped before OCR
+
+
 @dataclass(frozen=True)
 class Page:
     number: int
     text: str
     header: str = ""
     footer: str = ""
-    method: str = "text"  # text | ocr | none
+    method: str = ReadMethod.TEXT  # a ReadMethod (plain `str` when it comes back from the worker)
     note: str = ""
     confidence: float | None = None
 

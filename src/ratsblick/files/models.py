@@ -13,6 +13,7 @@ from datetime import date
 from django.db import models
 
 from ratsblick.council.models import File, Paper
+from ratsblick.extract.result import ReadMethod
 
 
 class Blob(models.Model):
@@ -82,7 +83,7 @@ class ExtractedPage(models.Model):
     text = models.TextField(blank=True)
     header = models.TextField(blank=True)
     footer = models.TextField(blank=True)
-    method = models.CharField(max_length=8)  # text | ocr
+    method = models.CharField(max_length=8, choices=[(m.value, m.value) for m in ReadMethod])
     note = models.TextField(blank=True)
     confidence = models.FloatField(null=True, blank=True)
 

@@ -28,6 +28,7 @@ from ratsblick.extract import Extraction as ExtractedText
 from ratsblick.extract import ExtractionError
 from ratsblick.extract.facts import PaperFacts as Facts
 from ratsblick.extract.facts import paper_facts
+from ratsblick.extract.result import ReadMethod
 from ratsblick.extract.sandbox import SandboxedExtractor
 from ratsblick.extract.sniff import sniff_file
 from ratsblick.files.models import (
@@ -40,6 +41,7 @@ from ratsblick.files.models import (
 )
 from ratsblick.files.storage import blob_path, store_file, temporary_file
 from ratsblick.oparl.http import FetchError, HttpClient, NotFound
+from ratsblick.oparl.schema import ObjectType
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,7 +57,7 @@ RETRY_BASE = timedelta(hours=6)
 
 
 def retry_delay(attempts: int) -> timedelta:
-    return RETRY_BASE * min(2 ** max(0, attempts - 1), 32)
+    return RETRY_BASE * min(1 << max(0, attempts - 1), 32)
 
 
 def files_due(body: Body) -> list[File]:
@@ -64,7 +66,8 @@ def files_due(body: Body) -> list[File]:
     One query: the database picks them, however many files the body has.
     """
     return list(
-        File.objects.filter(body=body, deleted=False, stub=False)
+        File.objects.live()
+        .filter(body=body)
         .exclude(access_url="", download_url="")
         .filter(
             Q(download__isnull=True)
@@ -137,7 +140,7 @@ def fetch_files(
                 defaults={"size": stored.stat().st_size, "mime_type": sniff_file(stored)},
             )
             FileVersion.objects.get_or_create(file=file, blob=blob, defaults={"fetched_at": now})
-            record_changes("file", [file.pk])
+            record_changes(ObjectType.FILE, [file.pk])
             download.status = Download.Status.OK
             download.error = ""
             download.attempts = 0
@@ -161,7 +164,7 @@ def _save_extraction(blob: Blob, result: ExtractedText | None, error: str) -> Ex
             status=Extraction.Status.OK if result else Extraction.Status.FAILED,
             error=error,
             pages=len(result.pages) if result else 0,
-            ocr_pages=sum(p.method == "ocr" for p in result.pages) if result else 0,
+            ocr_pages=sum(p.method == ReadMethod.OCR for p in result.pages) if result else 0,
             text=result.text if result else "",
             extracted_at=timezone.now(),
         )
@@ -179,7 +182,7 @@ def _save_extraction(blob: Blob, result: ExtractedText | None, error: str) -> Ex
                 )
                 for p in result.pages
             )
-        record_changes("file", blob.versions.values_list("file_id", flat=True))
+        record_changes(ObjectType.FILE, blob.versions.values_list("file_id", flat=True))
     return extraction
 
 
@@ -236,7 +239,8 @@ def update_facts(body: Body, counts: Counter[str]) -> None:
         .values("blob__extraction")[:1]
     )
     papers = (
-        Paper.objects.filter(body=body, deleted=False)
+        Paper.objects.live()
+        .filter(body=body)
         .annotate(current_extraction=Subquery(current))
         .filter(current_extraction__isnull=False)
         .exclude(facts__extraction=F("current_extraction"))
@@ -248,7 +252,7 @@ def update_facts(body: Body, counts: Counter[str]) -> None:
         facts = paper_facts(list(extraction.page_set.values_list("text", flat=True)))
         with transaction.atomic():
             _save_facts(paper, extraction, facts)
-            record_changes("paper", [paper.pk])
+            record_changes(ObjectType.PAPER, [paper.pk])
         counts["facts"] += 1
 
 

@@ -24,6 +24,7 @@ from ratsblick.council.models import (
     Person,
 )
 from ratsblick.files.models import ExtractedPage, FileVersion
+from ratsblick.oparl.schema import ObjectType
 from ratsblick.search import Kind, SearchDocument
 
 MODELS: dict[Kind, type[OParlObject]] = {
@@ -53,7 +54,7 @@ def _paper_organizations(papers: Iterable[int]) -> dict[int, set[int]]:
 
 
 def papers(pks: list[int]) -> Iterator[SearchDocument]:
-    rows = Paper.objects.filter(pk__in=pks, deleted=False, stub=False, body__isnull=False)
+    rows = Paper.objects.live().filter(pk__in=pks, body__isnull=False)
     rows = rows.select_related("facts", "main_file").prefetch_related(
         Prefetch("auxiliary_files", queryset=File.objects.only("name"))
     )
@@ -85,7 +86,7 @@ def _file_papers(files: list[int]) -> dict[int, Paper]:
     owner: dict[int, int] = {}
     through = Paper.auxiliary_files.through.objects.filter(file__in=files, paper__deleted=False)
     owner.update(through.values_list("file", "paper"))
-    main = Paper.objects.filter(main_file__in=files, deleted=False)
+    main = Paper.objects.live().filter(main_file__in=files)
     owner.update(main.values_list("main_file", "pk"))
     loaded = Paper.objects.in_bulk(set(owner.values()))
     return {file_pk: loaded[paper] for file_pk, paper in owner.items()}
@@ -118,7 +119,7 @@ def _file_texts(files: list[int]) -> dict[int, tuple[str, list[int]]]:
 
 
 def files(pks: list[int]) -> Iterator[SearchDocument]:
-    rows = list(File.objects.filter(pk__in=pks, deleted=False, stub=False, body__isnull=False))
+    rows = list(File.objects.live().filter(pk__in=pks, body__isnull=False))
     texts = _file_texts([f.pk for f in rows])
     owners = _file_papers([f.pk for f in rows])
     organizations = _paper_organizations([p.pk for p in owners.values()])
@@ -140,11 +141,11 @@ def files(pks: list[int]) -> Iterator[SearchDocument]:
 
 
 def meetings(pks: list[int]) -> Iterator[SearchDocument]:
-    rows = Meeting.objects.filter(pk__in=pks, deleted=False, stub=False, body__isnull=False)
+    rows = Meeting.objects.live().filter(pk__in=pks, body__isnull=False)
     rows = rows.select_related("location").prefetch_related(
         Prefetch(
             "agenda_items",
-            queryset=AgendaItem.objects.filter(deleted=False).order_by("order", "pk"),
+            queryset=AgendaItem.objects.live().order_by("order", "pk"),
         ),
         "organizations",
     )
@@ -167,14 +168,16 @@ def meetings(pks: list[int]) -> Iterator[SearchDocument]:
 
 
 def persons(pks: list[int]) -> Iterator[SearchDocument]:
-    rows = Person.objects.filter(pk__in=pks, deleted=False, stub=False, body__isnull=False)
+    rows = Person.objects.live().filter(pk__in=pks, body__isnull=False)
     memberships: dict[int, set[int]] = defaultdict(set)
     names: dict[int, set[str]] = defaultdict(set)
-    for person, organization, name in Membership.objects.filter(
-        person__in=pks, deleted=False, organization__isnull=False
-    ).values_list("person", "organization", "organization__name"):
-        memberships[person].add(organization)
-        names[person].add(name)
+    for person_pk, organization, name in (
+        Membership.objects.live()
+        .filter(person__in=pks, organization__isnull=False)
+        .values_list("person", "organization", "organization__name")
+    ):
+        memberships[person_pk].add(organization)
+        names[person_pk].add(name)
     for person in rows:
         yield SearchDocument(
             Kind.PERSON,
@@ -187,7 +190,7 @@ def persons(pks: list[int]) -> Iterator[SearchDocument]:
 
 
 def organizations(pks: list[int]) -> Iterator[SearchDocument]:
-    rows = Organization.objects.filter(pk__in=pks, deleted=False, stub=False, body__isnull=False)
+    rows = Organization.objects.live().filter(pk__in=pks, body__isnull=False)
     for organization in rows:
         yield SearchDocument(
             Kind.ORGANIZATION,
@@ -228,29 +231,29 @@ def build_by_key(keys: list[str]) -> dict[str, SearchDocument]:
     return build((Kind(k), int(pk)) for k, pk in (key.split(":", 1) for key in keys))
 
 
-def affected(changes: Iterable[tuple[str, int]]) -> set[tuple[Kind, int]]:
+def affected(changes: Iterable[tuple[ObjectType, int]]) -> set[tuple[Kind, int]]:
     """The documents to rebuild for changed objects (`council.Change` rows).
 
     A document shows more than its own row: a meeting its agenda items, a
     file its paper's reference and type, a person the organizations of their
     memberships.
     """
-    own = {str(k): k for k in Kind}
+    own = {model.oparl_type: kind for kind, model in MODELS.items()}
     keys: set[tuple[Kind, int]] = set()
-    by_kind: dict[str, set[int]] = defaultdict(set)
-    for kind, pk in changes:
-        by_kind[kind].add(pk)
-        if kind in own:
-            keys.add((own[kind], pk))
-    related = (
-        (AgendaItem, "agendaitem", "meeting", Kind.MEETING),
-        (Consultation, "consultation", "paper", Kind.PAPER),
-        (Consultation, "consultation", "meeting", Kind.MEETING),
-        (Membership, "membership", "person", Kind.PERSON),
+    by_type: dict[ObjectType, set[int]] = defaultdict(set)
+    for object_type, pk in changes:
+        by_type[object_type].add(pk)
+        if object_type in own:
+            keys.add((own[object_type], pk))
+    related: tuple[tuple[type[OParlObject], str, Kind], ...] = (
+        (AgendaItem, "meeting", Kind.MEETING),
+        (Consultation, "paper", Kind.PAPER),
+        (Consultation, "meeting", Kind.MEETING),
+        (Membership, "person", Kind.PERSON),
     )
-    for model, kind, column, target in related:
-        if by_kind.get(kind):
-            pks = model.objects.filter(pk__in=by_kind[kind]).values_list(column, flat=True)
+    for model, column, target in related:
+        if changed := by_type.get(model.oparl_type):
+            pks = model.objects.filter(pk__in=changed).values_list(column, flat=True)
             keys.update((target, pk) for pk in pks if pk is not None)
     changed_papers = [pk for kind, pk in keys if kind == Kind.PAPER]
     keys.update((Kind.FILE, pk) for pk in _paper_files(changed_papers))
@@ -271,7 +274,8 @@ def all_keys(kind: Kind, chunk: int = 2000) -> Iterator[list[int]]:
     """Every pk of `kind` that may have a document, in chunks."""
     pks = (
         MODELS[kind]
-        .objects.filter(deleted=False, stub=False, body__isnull=False)
+        .objects.live()
+        .filter(body__isnull=False)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

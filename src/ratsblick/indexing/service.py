@@ -75,7 +75,7 @@ def index_changes(progress: Progress = _quiet) -> IndexReport:
             )
             if not rows:
                 break
-            keys = documents.affected((kind, pk) for _, kind, pk in rows)
+            keys = documents.affected((Change.KINDS[kind], pk) for _, kind, pk in rows)
             built = documents.build(keys)
             writer.upsert(built.values())
             gone = [document_key(k, pk) for k, pk in keys if document_key(k, pk) not in built]
@@ -97,7 +97,7 @@ def reindex(progress: Progress = _quiet) -> IndexReport:
     """
     report = IndexReport()
     high_water = Change.objects.aggregate(top=Max("pk"))["top"] or 0
-    total = sum(documents.MODELS[k].objects.filter(deleted=False, stub=False).count() for k in Kind)
+    total = sum(documents.MODELS[k].objects.live().count() for k in Kind)
     with search_index().rebuild() as writer:
         for kind in Kind:
             for pks in documents.all_keys(kind):

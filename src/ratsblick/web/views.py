@@ -30,11 +30,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     body = get_object_or_404(Body, pk=pk, subscribed=True)
     papers = (
-        Paper.objects.filter(body=body, deleted=False, stub=False)
-        .select_related("main_file")
-        .order_by("-date", "-pk")
+        Paper.objects.live().filter(body=body).select_related("main_file").order_by("-date", "-pk")
     )
-    meetings = Meeting.objects.filter(body=body, deleted=False, stub=False).order_by("-start")
+    meetings = Meeting.objects.live().filter(body=body).order_by("-start")
     paper_page = Paginator(papers, PAGE_SIZE).get_page(request.GET.get("papiere"))
     meeting_page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("sitzungen"))
     return render(
@@ -54,7 +52,7 @@ def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if extraction
         else ExtractedPage.objects.none()
     )
-    papers = Paper.objects.filter(deleted=False).filter(
+    papers = Paper.objects.live().filter(
         pk__in=[*file.main_file_of.values_list("pk", flat=True),
                 *file.auxiliary_file_of_papers.values_list("pk", flat=True)]
     )  # fmt: skip
