@@ -21,6 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from ratsblick.council.models import OPARL_MODELS, Body, OParlObject, SyncRun
+from ratsblick.council.notes import Notes
 from ratsblick.council.upsert import Upserter
 from ratsblick.oparl.http import FetchError, HttpClient
 from ratsblick.oparl.quirks import quirks_for
@@ -33,7 +34,6 @@ log = logging.getLogger(__name__)
 # (body name, list name, pages done, pages in all if known)
 PageCallback = Callable[[str, str, int, int | None], None]
 _STUB_ROUNDS = 3
-MAX_NOTES = 500  # a run against a badly broken server stays a readable row
 
 
 class SyncError(Exception):
@@ -73,10 +73,16 @@ def add_body(url: str, client: HttpClient) -> list[Body]:
             raise SyncError(f"{url}: {exc}") from exc
     for record in records:
         quirks.fix(record)
-    Upserter(None).write(records)
+    upserter = Upserter(None)
+    upserter.write(records)
+    for note in upserter.notes.as_list():
+        log.warning("%s: %s", url, note)
     ids = [r.id for r in records if r.type is ObjectType.BODY and not r.deleted]
     Body.objects.filter(oparl_id__in=ids).update(subscribed=True)
-    return list(Body.objects.filter(oparl_id__in=ids))
+    added = list(Body.objects.filter(oparl_id__in=ids))
+    if len(added) < len(ids):
+        raise SyncError(f"{url}: body not stored: {'; '.join(upserter.notes.as_list())}")
+    return added
 
 
 def _fetch_optional(url: object, client: HttpClient) -> dict[str, Any] | None:
@@ -141,8 +147,8 @@ class _BodySync:
         self.on_page = on_page
         system = body.system.raw if body.system and not body.system.stub else None
         self.walker = ListWalker(client, quirks_for(system))
-        self.upserter = Upserter(body)
-        self.notes: list[str] = []
+        self.notes = Notes()
+        self.upserter = Upserter(body, self.notes)
         self.partial = False
 
     def run(self) -> None:
@@ -151,9 +157,7 @@ class _BodySync:
         self._resolve_stubs()
         run = self.run_record
         run.counts = {kind: dict(c) for kind, c in sorted(self.upserter.counts.items())}
-        run.notes = self.notes[:MAX_NOTES]
-        if len(self.notes) > MAX_NOTES:
-            run.notes.append(f"… and {len(self.notes) - MAX_NOTES} more")
+        run.notes = self.notes.as_list()
         run.outcome = SyncRun.Outcome.PARTIAL if self.partial else SyncRun.Outcome.OK
         run.finished_at = timezone.now()
         run.save()
@@ -162,9 +166,9 @@ class _BodySync:
         try:
             records = self.walker.fetch_object(self.body.oparl_id, ObjectType.BODY)
         except FetchError as exc:
-            self.notes.append(f"body not refreshed, using the stored copy: {exc}")
+            self.notes.add(f"body not refreshed, using the stored copy: {exc}")
             return
-        Upserter(None).write(records)
+        Upserter(None, self.notes).write(records)
         self.body.refresh_from_db()
 
     def _walk_lists(self) -> None:
@@ -224,11 +228,11 @@ class _BodySync:
         self.notes.extend(f"{done.name}: {note}" for note in done.report.notes)
         if done.error is not None:
             self.partial = True
-            self.notes.append(f"{done.name}: list not complete: {done.error}")
+            self.notes.add(f"{done.name}: list not complete: {done.error}")
             log.warning("%s: list %s not complete: %s", self.body, done.name, done.error)
 
     def _stubs(self, attempted: set[str]) -> list[tuple[ObjectType, str]]:
-        todo = []
+        todo: list[tuple[ObjectType, str]] = []
         for kind, model in OPARL_MODELS.items():
             if kind in (ObjectType.SYSTEM, ObjectType.BODY):
                 continue
@@ -238,7 +242,7 @@ class _BodySync:
 
     def _resolve_stubs(self) -> None:
         """Fetch referenced objects that no list delivered, one by one."""
-        attempted: set[str] = set()
+        attempted = set(self.upserter.failed)  # fetched and refused: once is enough
         workers = max(1, self.client.config.per_host)
         for _ in range(_STUB_ROUNDS):
             todo = self._stubs(attempted)
@@ -262,4 +266,4 @@ class _BodySync:
     ) -> None:
         model.objects.filter(oparl_id=oparl_id).update(fetch_error=exc.reason[:1000])
         self.upserter.counts[kind.value]["failed"] += 1
-        self.notes.append(f"{kind} {oparl_id} referenced but not fetched: {exc.reason}")
+        self.notes.add(f"{kind} {oparl_id} referenced but not fetched: {exc.reason}")

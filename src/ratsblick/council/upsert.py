@@ -20,18 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from django.db import models, transaction
+from django.db import DataError, IntegrityError, models, transaction
 
 from ratsblick.council.models import OPARL_MODELS, Body, OParlObject, record_changes
+from ratsblick.council.notes import Notes
+from ratsblick.council.values import BadValue, Converter, converter_for
 from ratsblick.oparl.records import Record, iter_references
 from ratsblick.oparl.schema import ObjectType
-from ratsblick.oparl.walker import parse_datetime
 
 # Columns the sync owns that are not OParl properties.
 _OWN_FIELDS = frozenset(
@@ -54,6 +54,7 @@ WRITE_ORDER = (
     T.SYSTEM, T.LOCATION, T.BODY, T.FILE, T.LEGISLATIVE_TERM, T.ORGANIZATION, T.PERSON,
     T.MEMBERSHIP, T.MEETING, T.AGENDA_ITEM, T.PAPER, T.CONSULTATION,
 )  # fmt: skip
+_WRITE_RANK = {kind: rank for rank, kind in enumerate(WRITE_ORDER)}
 
 
 def _camel(name: str) -> str:
@@ -61,54 +62,11 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def _text(value: Any) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return str(value)
-
-
-def _date(value: Any) -> date | None:
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
-def _json_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _json(value: Any) -> Any:
-    return value
-
-
-def _datetime(value: Any) -> datetime | None:
-    return parse_datetime(value)
-
-
 @dataclass(frozen=True)
 class ScalarField:
     attname: str
     source: str
-    convert: Callable[[Any], Any]
+    convert: Converter
 
 
 @dataclass(frozen=True)
@@ -132,23 +90,6 @@ class Mapping:
         return [*own, *(s.attname for s in self.scalars), *single]
 
 
-def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
-    if isinstance(field, models.DateTimeField):
-        return _datetime
-    if isinstance(field, models.DateField):
-        return _date
-    if isinstance(field, models.BooleanField):
-        return (lambda v: v is True) if not field.null else _bool
-    if isinstance(field, models.IntegerField):
-        return _int
-    if isinstance(field, models.JSONField):
-        return _json_list if field.default is list else _json
-    if isinstance(field, models.CharField) and field.max_length:
-        limit = field.max_length
-        return lambda v: _text(v)[:limit]
-    return _text
-
-
 @cache
 def mapping_for(kind: ObjectType) -> Mapping:
     model = OPARL_MODELS[kind]
@@ -164,10 +105,10 @@ def mapping_for(kind: ObjectType) -> Mapping:
             target = field.related_model
             assert isinstance(target, type)
             assert issubclass(target, OParlObject)
-            relations.append(RelationField(field.name, source, target, field.many_to_many))
+            relations.append(RelationField(field.name, source, target, bool(field.many_to_many)))
         else:
             assert isinstance(field, models.Field)
-            scalars.append(ScalarField(field.attname, source, _converter(field)))
+            scalars.append(ScalarField(field.attname, source, converter_for(field)))
     return Mapping(model, tuple(scalars), tuple(relations))
 
 
@@ -201,17 +142,64 @@ def _lookup(model: type[OParlObject], ids: Iterable[str]) -> dict[str, Stored]:
     return found
 
 
-class Upserter:
-    """Writes records of one body; `counts[type][outcome]` adds up what it did."""
+# What makes one object unwritable (a value a JSON column refuses, text no
+# encoding holds) as opposed to a database that is gone or locked
+# (`OperationalError`), which ends the run.
+_OBJECT_ERRORS = (DataError, IntegrityError, ValueError, OverflowError)
+_REASON_LENGTH = 300
 
-    def __init__(self, body: Body | None) -> None:
+
+class _Tally:
+    """What one attempt at a page did; kept only when its transaction commits."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.notes: list[str] = []
+
+
+class Upserter:
+    """Writes records of one body; `counts[type][outcome]` adds up what it did.
+
+    A value a column cannot hold is stored as unknown and noted; an object
+    that cannot be written at all is counted `failed`, noted and remembered
+    in `failed` (what refers to it keeps a placeholder), and the rest of its
+    page is written.
+    """
+
+    def __init__(self, body: Body | None, notes: Notes | None = None) -> None:
         self.body = body
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.notes = Notes() if notes is None else notes
+        self.failed: set[str] = set()
 
     def _body_for(self, model: type[OParlObject]) -> Body | None:
         return None if model.oparl_type in (ObjectType.SYSTEM, ObjectType.BODY) else self.body
 
     def write(self, records: Iterable[Record]) -> None:
+        """Write a page in one transaction, or object by object when that fails.
+
+        Only a page holding an unwritable object pays for the second pass.
+        """
+        batch = list(records)
+        try:
+            self._write_page(batch)
+        except _OBJECT_ERRORS as exc:
+            if len(batch) == 1:
+                self._failed(batch[0], exc)
+                return
+            for record in sorted(batch, key=lambda r: _WRITE_RANK[r.type]):
+                try:
+                    self._write_page([record])
+                except _OBJECT_ERRORS as exc:
+                    self._failed(record, exc)
+
+    def _failed(self, record: Record, exc: Exception) -> None:
+        reason = f"{type(exc).__name__}: {exc}"[:_REASON_LENGTH]
+        self.counts[record.type.value]["failed"] += 1
+        self.failed.add(record.id)
+        self.notes.add(f"{record.type.value} {record.id} not stored: {reason}")
+
+    def _write_page(self, records: list[Record]) -> None:
         by_type: dict[ObjectType, dict[str, Record]] = defaultdict(dict)
         for record in records:
             by_type[record.type][record.id] = record
@@ -221,12 +209,16 @@ class Upserter:
             for record in batch.values():
                 for rel, target in iter_references(record):
                     needed[OPARL_MODELS[rel.target]].add(target)
+        tally = _Tally()
         with transaction.atomic():
             stored = {model: _lookup(model, ids) for model, ids in needed.items()}
             for kind in WRITE_ORDER:
                 if kind in by_type:
                     self._add_stubs(kind, by_type, stored)
-                    self._write_type(kind, by_type[kind], stored)
+                    self._write_type(kind, by_type[kind], stored, tally)
+        for kind_name, counts in tally.counts.items():
+            self.counts[kind_name].update(counts)
+        self.notes.extend(tally.notes)
 
     def _add_stubs(
         self,
@@ -263,10 +255,11 @@ class Upserter:
         kind: ObjectType,
         batch: dict[str, Record],
         stored: dict[type[OParlObject], dict[str, Stored]],
+        tally: _Tally,
     ) -> None:
         mapping = mapping_for(kind)
         model = mapping.model
-        counts = self.counts[kind.value]
+        counts = tally.counts[kind.value]
         live: list[OParlObject] = []
         gone: list[OParlObject] = []
         for record in batch.values():
@@ -278,10 +271,10 @@ class Upserter:
             is_new = before is None or before.stub
             if record.deleted:
                 counts["unchanged" if before and before.deleted else "deleted"] += 1
-                gone.append(self._deletion(mapping, record, digest))
+                gone.append(self._deletion(mapping, record, digest, tally))
             else:
                 counts["new" if is_new else "changed"] += 1
-                live.append(self._instance(mapping, record, digest, stored))
+                live.append(self._instance(mapping, record, digest, stored, tally))
         if live:
             model.objects.bulk_create(
                 live,
@@ -291,7 +284,7 @@ class Upserter:
             )
             self._remember(live, stored[model])
             self._write_many(mapping, live, batch, stored)
-            record_changes(kind.value.lower(), (stored[model][o.oparl_id].pk for o in live))
+            record_changes(kind, (stored[model][o.oparl_id].pk for o in live))
         if gone:
             model.objects.bulk_create(
                 gone,
@@ -300,7 +293,7 @@ class Upserter:
                 update_fields=[*_DELETION_FIELDS, "synced_at"],
             )
             self._remember(gone, stored[model])
-            record_changes(kind.value.lower(), (stored[model][o.oparl_id].pk for o in gone))
+            record_changes(kind, (stored[model][o.oparl_id].pk for o in gone))
 
     @staticmethod
     def _remember(written: list[OParlObject], stored: dict[str, Stored]) -> None:
@@ -309,15 +302,32 @@ class Upserter:
             assert obj.pk is not None
             stored[obj.oparl_id] = Stored(obj.pk, obj.content_hash, False, obj.deleted)
 
-    def _deletion(self, mapping: Mapping, record: Record, digest: str) -> OParlObject:
+    @staticmethod
+    def _value(record: Record, scalar: ScalarField, tally: _Tally) -> Any:
+        """The column's value; unknown (None) and noted when the council's is bad."""
+        try:
+            return scalar.convert(record.data.get(scalar.source))
+        except BadValue as exc:
+            tally.notes.append(
+                f"{record.type.value} {record.id}: {scalar.source} {exc}, stored as unknown"
+            )
+            return None
+
+    def _deletion(
+        self, mapping: Mapping, record: Record, digest: str, tally: _Tally
+    ) -> OParlObject:
+        times = {
+            s.attname: self._value(record, s, tally)
+            for s in mapping.scalars
+            if s.attname in ("modified", "created")
+        }
         return mapping.model(
             oparl_id=record.id,
             body=self._body_for(mapping.model),
             deleted=True,
-            modified=parse_datetime(record.data.get("modified")),
-            created=parse_datetime(record.data.get("created")),
             raw=record.raw,
             content_hash=digest,
+            **times,
         )
 
     def _instance(
@@ -326,9 +336,10 @@ class Upserter:
         record: Record,
         digest: str,
         stored: dict[type[OParlObject], dict[str, Stored]],
+        tally: _Tally,
     ) -> OParlObject:
         data = record.data
-        values: dict[str, Any] = {s.attname: s.convert(data.get(s.source)) for s in mapping.scalars}
+        values: dict[str, Any] = {s.attname: self._value(record, s, tally) for s in mapping.scalars}
         if "order" in values and values["order"] is None:
             values["order"] = record.position
         for rel in mapping.relations:
@@ -361,12 +372,13 @@ class Upserter:
             field = mapping.model._meta.get_field(rel.name)
             assert isinstance(field, models.ManyToManyField)
             through = field.remote_field.through
+            assert through is not None
             source = field.m2m_field_name() + "_id"
             target = field.m2m_reverse_field_name() + "_id"
-            through.objects.filter(**{f"{source}__in": own}).delete()
-            rows = []
+            through._default_manager.filter(**{f"{source}__in": own}).delete()
+            rows: list[models.Model] = []
             for pk, obj in zip(own, written, strict=True):
                 names = batch[obj.oparl_id].data.get(rel.source) or []
                 pks = {stored[rel.target][n].pk for n in names if n in stored[rel.target]}
                 rows.extend(through(**{source: pk, target: t}) for t in sorted(pks))
-            through.objects.bulk_create(rows)
+            through._default_manager.bulk_create(rows)
