@@ -5,15 +5,16 @@ from __future__ import annotations
 import io
 import zipfile
 from html.parser import HTMLParser
-from xml.etree import ElementTree
+from xml.parsers import expat
 
 from striprtf.striprtf import rtf_to_text
 
 from ratsblick.extract.cleanup import finish, normalize
 from ratsblick.extract.result import ExtractionError, Limits, Page
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-TEXT_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+NS_END = "}"  # expat names a namespaced tag "<namespace>}<local name>"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main" + NS_END
+TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0" + NS_END
 
 
 def _member(data: bytes, name: str, limits: Limits) -> bytes:
@@ -32,37 +33,81 @@ def _member(data: bytes, name: str, limits: Limits) -> bytes:
     return content
 
 
-def _paragraphs(root: ElementTree.Element, paragraph_tags: set[str], text_tag: str) -> str:
-    paragraphs = []
-    for element in root.iter():
-        if element.tag in paragraph_tags:
-            text = (
-                "".join(element.itertext())
-                if text_tag == "*"
-                else "".join(t.text or "" for t in element.iter(text_tag))
-            )
-            if text.strip():
-                paragraphs.append(normalize(text).strip())
-    return finish("\n\n".join(paragraphs))
+class _Paragraphs:
+    """Paragraph texts from one pass over the XML, linear in its size.
+
+    Each piece of text belongs to the innermost open paragraph only (the
+    text of a text box is its own paragraph, not a copy inside the one
+    around it); paragraphs keep the order in which they start. Nesting
+    deeper than `MAX_DEPTH` is refused: no real document comes near it,
+    a hostile one would only cost memory.
+    """
+
+    MAX_DEPTH = 1000
+
+    def __init__(self, paragraph_tags: frozenset[str], text_tags: frozenset[str]) -> None:
+        self.paragraph_tags = paragraph_tags
+        self.text_tags = text_tags
+        self.paragraphs: list[list[str]] = []
+        self.open: list[list[str]] = []
+        self.depth = 0
+        self.in_text = 0 if text_tags else 1  # no text tags: all text in a paragraph counts
+
+    def start(self, tag: str, _attributes: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > self.MAX_DEPTH:
+            raise ExtractionError(f"Dokument zu tief verschachtelt (über {self.MAX_DEPTH} Ebenen)")
+        if tag in self.paragraph_tags:
+            self.paragraphs.append([])
+            self.open.append(self.paragraphs[-1])
+        if tag in self.text_tags:
+            self.in_text += 1
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+        if tag in self.paragraph_tags:
+            self.open.pop()
+        if tag in self.text_tags:
+            self.in_text -= 1
+
+    def data(self, text: str) -> None:
+        if self.open and self.in_text:
+            self.open[-1].append(text)
+
+    def text(self) -> str:
+        texts = ("".join(parts) for parts in self.paragraphs)
+        return finish("\n\n".join(normalize(t).strip() for t in texts if t.strip()))
 
 
-def _xml(content: bytes) -> ElementTree.Element:
-    if b"<!ENTITY" in content[:4096]:
-        raise ExtractionError("Dokument enthält XML-Entitäten (abgelehnt)")
+def _refuse_entities(*_declaration: object) -> None:
+    raise ExtractionError("Dokument enthält XML-Entitäten (abgelehnt)")
+
+
+def _paragraph_text(
+    content: bytes, paragraph_tags: frozenset[str], text_tags: frozenset[str] = frozenset()
+) -> str:
+    """The paragraphs of an office XML part, separated by blank lines."""
+    paragraphs = _Paragraphs(paragraph_tags, text_tags)
+    parser = expat.ParserCreate(namespace_separator=NS_END)
+    parser.StartElementHandler = paragraphs.start
+    parser.EndElementHandler = paragraphs.end
+    parser.CharacterDataHandler = paragraphs.data
+    parser.EntityDeclHandler = _refuse_entities  # every declaration, wherever it stands
     try:
-        return ElementTree.fromstring(content)
-    except ElementTree.ParseError as exc:
+        parser.Parse(content, True)
+    except expat.ExpatError as exc:
         raise ExtractionError(f"Dokument nicht lesbar: {exc}") from exc
+    return paragraphs.text()
 
 
 def extract_docx(data: bytes, limits: Limits) -> list[Page]:
-    root = _xml(_member(data, "word/document.xml", limits))
-    return [Page(1, _paragraphs(root, {W + "p"}, W + "t"))]
+    content = _member(data, "word/document.xml", limits)
+    return [Page(1, _paragraph_text(content, frozenset({W + "p"}), frozenset({W + "t"})))]
 
 
 def extract_odt(data: bytes, limits: Limits) -> list[Page]:
-    root = _xml(_member(data, "content.xml", limits))
-    return [Page(1, _paragraphs(root, {TEXT_NS + "p", TEXT_NS + "h"}, "*"))]
+    content = _member(data, "content.xml", limits)
+    return [Page(1, _paragraph_text(content, frozenset({TEXT_NS + "p", TEXT_NS + "h"})))]
 
 
 def extract_rtf(data: bytes, limits: Limits) -> list[Page]:
