@@ -2,33 +2,52 @@
 
 A worker process reads one request per line (a file path) and answers one
 JSON line. It keeps its OCR engine between files. It runs with an address
-space limit, and the parent gives each file a wall-clock limit: a file that
-makes the worker run out of memory, crash or hang ends as a readable error
-and a fresh worker takes the next file.
+space limit and a CPU-time limit per file, dies with the process that started
+it (`confine`), and the parent gives each file a wall-clock limit: a file
+that makes the worker run out of memory, crash or hang ends as a readable
+error and a fresh worker takes the next file.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import selectors
+import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ratsblick.extract.result import Extraction, ExtractionError, Limits, Page
 
 
-def _limit_memory(max_bytes: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+@dataclass(frozen=True)
+class WorkerSettings:
+    """What a worker is told on its command line."""
+
+    parent: int  # the pid that starts it
+    memory: int  # bytes of address space
+    cpu_seconds: float  # per file
+    limits: Limits
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "ratsblick.extract.worker", json.dumps(asdict(self))]
+
+    @classmethod
+    def from_json(cls, text: str) -> WorkerSettings:
+        values = json.loads(text)
+        return cls(**{**values, "limits": Limits(**values["limits"])})
 
 
 class SandboxedExtractor:
-    """One worker process; not thread-safe (use one per thread)."""
+    """One worker process; not thread-safe (use one per thread).
+
+    The worker dies with the thread that started it (see `confine`): use an
+    extractor from threads that outlive it, as a thread pool's do.
+    """
 
     def __init__(
         self, *, timeout: float = 300.0, memory: int = 2 << 30, limits: Limits | None = None
@@ -39,23 +58,24 @@ class SandboxedExtractor:
         self._process: subprocess.Popen[str] | None = None
 
     def _start(self) -> subprocess.Popen[str]:
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        memory = self.memory
+        settings = WorkerSettings(os.getpid(), self.memory, self.timeout, self.limits)
         return subprocess.Popen(
-            [sys.executable, "-m", "ratsblick.extract.worker", json.dumps(asdict(self.limits))],
+            settings.command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
-            env=env,
-            preexec_fn=lambda: _limit_memory(memory),  # noqa: PLW1509 (no threads before exec)
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         )
 
-    def close(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            self._process = None
+    def close(self) -> int | None:
+        """End the worker; its exit status (negative: the signal that ended it)."""
+        if self._process is None:
+            return None
+        self._process.kill()  # nothing happens to one that has ended already
+        status = self._process.wait()
+        self._process = None
+        return status
 
     def __enter__(self) -> SandboxedExtractor:
         return self
@@ -77,11 +97,13 @@ class SandboxedExtractor:
             self.close()
             raise ExtractionError("Auslesen abgebrochen (Arbeitsprozess beendet)") from exc
         line = self._read_line(process)
-        if line is None:
-            self.close()
-            raise ExtractionError(f"Auslesen dauerte länger als {self.timeout:.0f} s")
         if not line:
-            self.close()
+            # A worker that hit its CPU limit says so, even when the wall clock ran out
+            # too: a stopped parent (Ctrl-Z) sees both at once when it resumes.
+            if self.close() == -signal.SIGXCPU:
+                raise ExtractionError(f"Auslesen brauchte mehr als {self.timeout:.0f} s Rechenzeit")
+            if line is None:
+                raise ExtractionError(f"Auslesen dauerte länger als {self.timeout:.0f} s")
             raise ExtractionError("Auslesen abgebrochen (Speicherlimit oder Absturz)")
         answer: dict[str, Any] = json.loads(line)
         if "error" in answer:

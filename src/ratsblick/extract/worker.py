@@ -8,19 +8,25 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ratsblick.extract import OcrEngine, extract
+from ratsblick.extract.confine import die_with_parent, limit_cpu, limit_memory
 from ratsblick.extract.ocr import OcrUnavailable
-from ratsblick.extract.result import ExtractionError, Limits
+from ratsblick.extract.result import ExtractionError
+from ratsblick.extract.sandbox import WorkerSettings
 
 
 def main() -> None:
-    limits = Limits(**json.loads(sys.argv[1])) if len(sys.argv) > 1 else Limits()
+    settings = WorkerSettings.from_json(sys.argv[1])
+    if not die_with_parent(settings.parent):
+        sys.exit(1)  # started by a process that is gone already
+    limit_memory(settings.memory)
     try:
         ocr: OcrEngine | None = OcrEngine()
     except OcrUnavailable:
         ocr = None
     for line in sys.stdin:
+        limit_cpu(settings.cpu_seconds)
         try:
-            result = extract(Path(line.strip()).read_bytes(), ocr, limits)
+            result = extract(Path(line.strip()).read_bytes(), ocr, settings.limits)
             answer = {"mime": result.mime, "pages": [asdict(page) for page in result.pages]}
         except ExtractionError as exc:
             answer = {"error": str(exc)}
