@@ -7,9 +7,10 @@ import warnings
 
 from PIL import Image, ImageSequence
 
+from ratsblick.extract.blank import BLANK_NOTE, is_blank
 from ratsblick.extract.layout import page_text
 from ratsblick.extract.ocr import OcrEngine
-from ratsblick.extract.result import ExtractionError, Limits, Page
+from ratsblick.extract.result import ExtractionError, Limits, Page, ReadMethod
 
 
 def extract_image(data: bytes, ocr: OcrEngine | None, limits: Limits) -> list[Page]:
@@ -24,9 +25,12 @@ def extract_image(data: bytes, ocr: OcrEngine | None, limits: Limits) -> list[Pa
             for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
                 if number > limits.max_pages:
                     raise ExtractionError(f"Bild hat mehr als {limits.max_pages} Seiten")
+                if is_blank(frame):
+                    pages.append(Page(number, "", method=ReadMethod.NONE, note=BLANK_NOTE))
+                    continue
                 lines, confidence = ocr.lines(frame.copy())
                 text = page_text(lines, float(frame.height), set())
-                pages.append(Page(number, text.body, method="ocr", confidence=confidence))
+                pages.append(Page(number, text.body, method=ReadMethod.OCR, confidence=confidence))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ExtractionError(f"Bild zu groß: {exc}") from exc
     except (OSError, SyntaxError) as exc:
