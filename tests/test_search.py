@@ -19,6 +19,7 @@ from ratsblick.search import (
     Filters,
     IndexBusy,
     Kind,
+    RebuildBusy,
     SearchDocument,
     SearchIndex,
     SearchRequest,
@@ -300,9 +301,91 @@ def test_callers_take_the_public_api_from_the_package() -> None:
         for path in callers
         if "search" not in path.relative_to(root).parts[2:3]
         for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.ImportFrom)
-        and (node.module or "").startswith("ratsblick.search.")
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ratsblick.search.")
         for alias in node.names
         if alias.name in ratsblick.search.__all__
     }
     assert submodule_imports == set()
+
+
+def test_documents_dated_outside_the_index_range_are_indexed_without_a_date(
+    tmp_path: Path,
+) -> None:
+    """Tantivy holds 1677-09-21 to 2262-04-11; typos such as 9999 used to stop indexing."""
+    index = SearchIndex(tmp_path)
+    with index.rebuild() as writer:
+        writer.add(
+            [
+                SearchDocument(Kind.PAPER, 1, 1, "Tippfehlerdatum", date=date(9999, 12, 31)),
+                SearchDocument(Kind.PAPER, 2, 1, "Römerzeit", date=date(201, 3, 5)),
+                SearchDocument(Kind.PAPER, 3, 1, "Grenzjahr Haushalt", date=date(2261, 12, 31)),
+                SearchDocument(Kind.PAPER, 4, 1, "Haushalt", date=date(2020, 6, 1)),
+                SearchDocument(Kind.PAPER, 5, 1, "Haushalt Anfang", date=date(1678, 1, 1)),
+            ]
+        )
+    assert keys(index, "Tippfehlerdatum") == ["paper:1"]
+    assert keys(index, "Römerzeit") == ["paper:2"]
+    assert [h.date for h in index.search(SearchRequest("Tippfehlerdatum")).hits] == [None]
+    assert keys(index, "Haushalt", sort="date") == ["paper:3", "paper:4", "paper:5"]
+    assert keys(index, "von:2000") == ["paper:3", "paper:4"]
+    assert keys(index, "jahr:2020") == ["paper:4"]
+    assert keys(index, "-Haushalt", sort="date_asc") == ["paper:1", "paper:2"]  # no date: last
+    facets = index.search(SearchRequest("", Filters(bodies=[1]), facets=True)).facets
+    assert dict(facets["year"]) == {"2261": 1, "2020": 1, "1678": 1}
+
+
+RACER = """
+import sys, time
+from pathlib import Path
+from ratsblick.search import Kind, SearchDocument, SearchIndex
+root, started, go = map(Path, sys.argv[1:])
+with SearchIndex(root).rebuild() as writer:
+    writer.add([SearchDocument(Kind.MEETING, 50, 1, "Erster Umbau")])
+    started.touch()
+    while not go.exists():
+        time.sleep(0.02)
+"""
+
+
+def start_racer(root: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    """Another process in the middle of a rebuild of `root`, until `go` exists."""
+    started, go = tmp_path / "started", tmp_path / "go"
+    racer = subprocess.Popen([sys.executable, "-c", RACER, str(root), str(started), str(go)])
+    deadline = time.monotonic() + 20
+    while not started.exists():
+        assert racer.poll() is None, "the first rebuild died"
+        assert time.monotonic() < deadline, "the first rebuild never started"
+        time.sleep(0.02)
+    return racer, go
+
+
+def test_a_second_rebuild_at_the_same_time_fails_clearly(
+    index: SearchIndex, tmp_path: Path
+) -> None:
+    """Without the lock the second one swapped in and deleted the first one's half-built
+    generation, which then died with FileDoesNotExist."""
+    racer, go = start_racer(index.root, tmp_path)
+    with pytest.raises(RebuildBusy):
+        rebuild(index.root, [SearchDocument(Kind.MEETING, 51, 1, "Zweiter Umbau")])
+    assert keys(index, "Gemeinderat") == ["meeting:4"]  # the live index is untouched
+    go.touch()
+    assert racer.wait(timeout=30) == 0
+    assert keys(index, "Umbau") == ["meeting:50"]
+    assert len(list(index.root.glob("gen-*"))) == 1
+    rebuild(index.root, [SearchDocument(Kind.MEETING, 52, 1, "Dritter Umbau")])  # free again
+    assert keys(index, "Umbau") == ["meeting:52"]
+
+
+def test_a_killed_rebuild_leaves_no_lock_behind(index: SearchIndex, tmp_path: Path) -> None:
+    racer, _ = start_racer(index.root, tmp_path)
+    racer.kill()
+    racer.wait(timeout=30)
+    rebuild(index.root, [SearchDocument(Kind.MEETING, 53, 1, "Neubau")])
+    assert keys(index, "Neubau") == ["meeting:53"]
+    assert keys(index, "Umbau") == []
+    assert len(list(index.root.glob("gen-*"))) == 1  # the orphaned generation is gone
+
+
+def test_the_rebuild_lock_holds_between_handles_of_one_process(index: SearchIndex) -> None:
+    with index.rebuild(), pytest.raises(RebuildBusy):
+        rebuild(index.root, [])

@@ -10,6 +10,7 @@ swaps `current.json` atomically; readers notice the swap on their next search
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
@@ -33,6 +34,7 @@ TextSource = Callable[[list[str]], Mapping[str, SearchDocument]]
 """The documents for some keys, as indexed: where snippets are cut from."""
 
 CURRENT = "current.json"
+REBUILD_LOCK = "rebuild.lock"
 WRITER_HEAP = 256_000_000
 FACET_SIZE = 20
 RERANK = 100
@@ -40,6 +42,10 @@ RERANK = 100
 
 class IndexBusy(RuntimeError):
     """Another process holds the index's writer lock."""
+
+
+class RebuildBusy(IndexBusy):
+    """Another rebuild of the same folder is running (in this or another process)."""
 
 
 class IndexMissing(RuntimeError):
@@ -136,8 +142,17 @@ class SearchIndex:
 
     @contextmanager
     def rebuild(self) -> Iterator[IndexWriter]:
-        """A new generation to fill; it goes live when the block ends without error."""
+        """A new generation to fill; it goes live when the block ends without error.
+
+        One rebuild at a time (`RebuildBusy` for a second): each deletes the
+        other generations when it goes live, a concurrent one's included.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
+        with _exclusive(self.root / REBUILD_LOCK), self._new_generation() as writer:
+            yield writer
+
+    @contextmanager
+    def _new_generation(self) -> Iterator[IndexWriter]:
         name = f"gen-{time.time_ns()}"
         path = self.root / name
         path.mkdir()
@@ -195,6 +210,18 @@ class SearchIndex:
         if request.facets:
             results.facets = _facets(searcher, compiled.query)
         return results
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive `flock` on `path`: the kernel drops it when the process dies,
+    so a killed rebuild leaves no stale lock (the file itself stays)."""
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise RebuildBusy(f"the search index in {path.parent} is being rebuilt") from error
+        yield  # closing the file releases the lock
 
 
 def _by_relevance(

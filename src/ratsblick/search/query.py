@@ -16,10 +16,10 @@ Tantivy query, so Tantivy's own query syntax never sees user input.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from ratsblick.search.types import Filters, Kind
+from ratsblick.search.types import FIRST_YEAR, LAST_YEAR, Filters, Kind, searchable_day
 
 OR_WORDS = frozenset({"OR", "ODER", "|"})
 
@@ -106,10 +106,37 @@ def _apply_filter(query: ParsedQuery, name: str, value: str) -> None:
         if start is None or end is None:
             query.warnings.append(f"Datum „{value}“ nicht erkannt (z. B. 2021 oder 31.12.2021).")
             return
+        if not (searchable_day(start) and searchable_day(end)):
+            query.warnings.append(_out_of_range(value))
+            return
         if name in ("von", "jahr"):
             query.filters.date_from = start
         if name in ("bis", "jahr"):
             query.filters.date_to = end
+
+
+def _out_of_range(value: str) -> str:
+    return f"Datum „{value}“ liegt nicht zwischen {FIRST_YEAR} und {LAST_YEAR} und wird ignoriert."
+
+
+def searchable_dates(filters: Filters) -> tuple[Filters, list[str]]:
+    """The filters without a date the index cannot hold, with a note for each one dropped.
+
+    For dates given with a request (the web form, `ratsblick search --from`);
+    those typed into the query are checked by `parse`.
+    """
+    days = (filters.date_from, filters.date_to)
+    notes = [
+        _out_of_range(f"{day.day}.{day.month}.{day.year}")
+        for day in days
+        if day and not searchable_day(day)
+    ]
+    usable = replace(
+        filters,
+        date_from=searchable_day(filters.date_from),
+        date_to=searchable_day(filters.date_to),
+    )
+    return usable, notes
 
 
 def parse(text: str) -> ParsedQuery:

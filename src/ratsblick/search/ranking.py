@@ -17,7 +17,7 @@ import tantivy
 
 from ratsblick.search.analysis import terms
 from ratsblick.search.grams import TITLE, pairs
-from ratsblick.search.query import Clause, parse
+from ratsblick.search.query import Clause, parse, searchable_dates
 from ratsblick.search.schema import exact_reference
 from ratsblick.search.types import Filters, SearchRequest
 
@@ -104,7 +104,8 @@ def _filters(schema: tantivy.Schema, filters: Filters) -> list[tantivy.Query]:
 
 def compile_query(schema: tantivy.Schema, request: SearchRequest) -> Compiled:
     parsed = parse(request.text)
-    compiled = Compiled(None, warnings=parsed.warnings)
+    requested, notes = searchable_dates(request.filters)
+    compiled = Compiled(None, warnings=[*notes, *parsed.warnings])
     clauses: list[tuple[Occur, tantivy.Query]] = []
     for group in parsed.required:
         alternatives = []
@@ -120,7 +121,7 @@ def compile_query(schema: tantivy.Schema, request: SearchRequest) -> Compiled:
         if found:
             clauses.append((MustNot, found[0]))
     # The request's filters, with those typed into the query added.
-    filters = _filters(schema, request.filters.merged(parsed.filters))
+    filters = _filters(schema, requested.merged(parsed.filters))
     clauses += [(Must, f) for f in filters]
     has_positive = any(occur == Must for occur, _ in clauses)
     if not has_positive:

@@ -9,7 +9,7 @@ import tantivy
 from ratsblick.search.analysis import ANALYZER, GRAMS_ANALYZER, normalize
 from ratsblick.search.compounds import compound_runs
 from ratsblick.search.grams import TITLE, text_grams
-from ratsblick.search.types import SearchDocument
+from ratsblick.search.types import SearchDocument, searchable_day
 
 SCHEMA_VERSION = 1
 """Raise when a field changes: `ratsblick reindex --if-needed` then rebuilds."""
@@ -67,10 +67,11 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
     if doc.reference:
         out.add_text("reference", doc.reference)
         out.add_text("reference_exact", exact_reference(doc.reference))
-    if doc.date:
-        out.add_date("date", datetime.combine(doc.date, time()))
-        out.add_unsigned("year", doc.date.year)
-    out.add_float("recency", recency(doc.date))
+    day = searchable_day(doc.date)  # a typo such as 9999-12-31 must not stop indexing
+    if day:
+        out.add_date("date", datetime.combine(day, time()))
+        out.add_unsigned("year", day.year)
+    out.add_float("recency", recency(day))
     if doc.paper_type:
         out.add_text("paper_type", doc.paper_type)
     for organization in doc.organizations:

@@ -14,6 +14,16 @@ from typing import Any
 
 from ratsblick.search.snippets import Snippet
 
+FIRST_YEAR, LAST_YEAR = 1678, 2261
+"""The years of the dates the index holds: Tantivy counts nanoseconds since 1970
+in 64 bits (21.9.1677 to 11.4.2262), whole years inside that. A document dated
+outside is indexed without a date; a date filter outside is dropped with a note."""
+
+
+def searchable_day(day: date | None) -> date | None:
+    """`day` when the index can hold it, else None."""
+    return day if day is not None and FIRST_YEAR <= day.year <= LAST_YEAR else None
+
 
 class Kind(StrEnum):
     PAPER = "paper"

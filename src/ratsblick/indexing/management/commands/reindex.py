@@ -3,10 +3,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from ratsblick.council.commandline import Bars, RatsblickCommand
 from ratsblick.indexing.service import index_path, needs_rebuild, reindex
+from ratsblick.search import RebuildBusy
 
 
 class Command(RatsblickCommand):
@@ -25,7 +26,13 @@ class Command(RatsblickCommand):
             console.print(f"Suchindex ist aktuell ({index_path()}).")
             return
         started = time.monotonic()
-        with Bars(console) as bars:
-            report = reindex(lambda done, total: bars.update_named("Suchindex", done, total))
+        try:
+            with Bars(console) as bars:
+                report = reindex(lambda done, total: bars.update_named("Suchindex", done, total))
+        except RebuildBusy as error:
+            raise CommandError(
+                "Der Suchindex wird gerade von einem anderen Prozess neu aufgebaut; "
+                "bitte danach erneut versuchen."
+            ) from error
         seconds = time.monotonic() - started
         console.print(f"Suchindex neu aufgebaut: {report.written} Dokumente ({seconds:.1f} s).")
