@@ -11,12 +11,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from ratsblick.council.models import Body, Paper, record_changes
+from ratsblick.council.models import Body, Change, Paper, record_changes
 from ratsblick.council.sync import add_body, sync_body
 from ratsblick.indexing.service import index_changes, search, search_index
 from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.server import ReplayServer
-from ratsblick.search import Filters, SearchRequest
+from ratsblick.search import Filters, IndexBusy, SearchRequest
 
 pytestmark = pytest.mark.django_db
 OUT_OF_RANGE = "liegt nicht zwischen 1678 und 2261 und wird ignoriert."
@@ -94,3 +94,25 @@ def test_reindex_while_another_rebuild_runs_says_so(
     ):
         command("reindex")
     assert "neu aufgebaut" in command("reindex")
+
+
+def test_changes_made_during_a_rebuild_wait_for_the_new_generation(
+    replay: ReplayServer, client: HttpClient
+) -> None:
+    """`index_changes` during a rebuild wrote into the generation the rebuild then
+    replaced, and dropped the outbox rows: the change was lost."""
+    synced(replay, client)
+    command("index")
+    paper = Paper.objects.live().filter(name__contains="Bauausschuss").first()
+    assert paper is not None
+    with search_index().rebuild() as rebuilding:
+        # The rebuild has read this paper as it was; now it is renamed.
+        rebuilding.add([])
+        Paper.objects.filter(pk=paper.pk).update(name="Zwischendurch umbenannt")
+        record_changes(Paper.oparl_type, [paper.pk])
+        with pytest.raises(IndexBusy):
+            index_changes()
+    assert Change.objects.filter(object_pk=paper.pk).exists()  # still queued
+    index_changes()
+    hits = search(SearchRequest("Zwischendurch umbenannt")).hits
+    assert [h.key for h in hits] == [f"paper:{paper.pk}"]

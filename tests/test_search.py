@@ -8,11 +8,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from graphlib import TopologicalSorter
 from pathlib import Path
 
 import pytest
+import time_machine
 
 import ratsblick.search
 from ratsblick.search import (
@@ -159,6 +160,22 @@ def test_newer_documents_win_a_tie(tmp_path: Path) -> None:
             for year in (2005, 2024, 2015)
         )
     assert keys(index, "Haushalt") == ["paper:2024", "paper:2015", "paper:2005"]
+
+
+@time_machine.travel(datetime(2026, 12, 1, tzinfo=UTC), tick=False)
+def test_a_date_typo_in_the_future_counts_as_next_year(tmp_path: Path) -> None:
+    index = SearchIndex(tmp_path)
+    with index.rebuild() as writer:
+        writer.add(
+            [
+                SearchDocument(Kind.PAPER, 1, 1, "Haushalt Haushalt", date=date(2261, 1, 1)),
+                SearchDocument(Kind.PAPER, 2, 1, "Haushalt Haushalt", date=date(2027, 6, 1)),
+                SearchDocument(Kind.PAPER, 3, 1, "Haushalt", date=date(2026, 1, 1)),
+            ]
+        )
+    scores = {h.key: h.score for h in index.search(SearchRequest("Haushalt")).hits}
+    assert scores["paper:1"] == scores["paper:2"]  # 2261 is worth 2027, not ×2.85
+    assert scores["paper:1"] > scores["paper:3"]
 
 
 def test_totals_pages_and_facets(index: SearchIndex) -> None:

@@ -134,11 +134,22 @@ class SearchIndex:
 
     @contextmanager
     def writer(self) -> Iterator[IndexWriter]:
-        writer = IndexWriter(self.index())
+        """The writer of the live generation; `IndexBusy` while a rebuild runs.
+
+        A rebuild may read a row before a change to it and then replace the
+        generation this writer wrote the change into: the caller's queued
+        changes must wait for the new generation instead.
+        """
+        index = self.index()
         try:
-            yield writer
-        finally:
-            writer.close()
+            with _exclusive(self.root / REBUILD_LOCK):
+                writer = IndexWriter(index)
+                try:
+                    yield writer
+                finally:
+                    writer.close()
+        except RebuildBusy as error:
+            raise IndexBusy(str(error)) from error
 
     @contextmanager
     def rebuild(self) -> Iterator[IndexWriter]:

@@ -47,7 +47,11 @@ def exact_reference(reference: str) -> str:
 
 
 def recency(day: date | None) -> float:
-    return max(0.0, (day.year - RECENCY_EPOCH) * RECENCY_PER_YEAR) if day else 0.0
+    """Later is better, up to next year: a typo such as 2261 must not rank first."""
+    if day is None:
+        return 0.0
+    year = min(day.year, date.today().year + 1)
+    return max(0.0, (year - RECENCY_EPOCH) * RECENCY_PER_YEAR)
 
 
 def to_tantivy(doc: SearchDocument) -> tantivy.Document:

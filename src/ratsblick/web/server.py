@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from waitress import serve
 
 from ratsblick.wsgi import application
@@ -15,6 +15,10 @@ def add_address_arguments(parser: CommandParser) -> None:
 
 
 def serve_forever(command: BaseCommand, host: str, port: int) -> None:
-    call_command("reindex", if_needed=True, stdout=command.stdout)
+    try:
+        call_command("reindex", if_needed=True, stdout=command.stdout)
+    except CommandError as busy:
+        # Another process is rebuilding; pages read the old index meanwhile.
+        command.stdout.write(str(busy))
     command.stdout.write(f"Ratsblick läuft auf http://{host}:{port}/ (Strg+C beendet)")
     serve(application, host=host, port=port, threads=8, ident="Ratsblick")
