@@ -2,8 +2,8 @@
 
 Tesseract runs single-threaded (`OMP_THREAD_LIMIT=1`, set before it loads):
 its OpenMP threads multiplied by worker processes oversubscribe the cores;
-pages run in parallel instead. A 3×3 median filter and deskewing before
-recognition rescue bad scans.
+files run in parallel instead, one engine per worker process. A 3×3 median
+filter and deskewing before recognition rescue bad scans.
 """
 
 from __future__ import annotations
