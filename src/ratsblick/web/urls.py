@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from ratsblick.web import views
+from ratsblick.web.views import bodies, files, search, start
 
 
 class RowId:
@@ -20,8 +20,8 @@ register_converter(RowId, "pk")
 
 app_name = "web"
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("body/<pk:pk>/", views.body_detail, name="body"),
-    path("datei/<pk:pk>/", views.file_detail, name="file"),
-    path("suche/", views.search, name="search"),
+    path("", start.index, name="index"),
+    path("body/<pk:pk>/", bodies.body_detail, name="body"),
+    path("datei/<pk:pk>/", files.file_detail, name="file"),
+    path("suche/", search.search, name="search"),
 ]
