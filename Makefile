@@ -1,7 +1,7 @@
 .PHONY: setup demo test bench
 SHELL := /bin/bash
 
-.venv/.ready: pyproject.toml uv.lock scripts/setup.sh
+.venv/.ready: pyproject.toml uv.lock package-lock.json scripts/setup.sh
 	scripts/setup.sh
 	touch $@
 
