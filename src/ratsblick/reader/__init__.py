@@ -6,3 +6,7 @@ feeds and mails render these objects; none of them queries the models
 itself, so they cannot disagree, and each page's query count is bounded in
 one place.
 """
+
+
+class NotFound(LookupError):
+    """No such object to show (never stored, a placeholder, or not ours)."""
