@@ -1,20 +1,54 @@
-"""Shared fixtures: the recorded council on a real loopback server, fast clients."""
+"""Shared fixtures: the recorded council on a real loopback server, fast clients,
+and the clock moved ahead on request."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
+import time_machine
 
 from ratsblick.oparl.http import ClientConfig, HttpClient
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.server import Faults, ReplayServer
 
 FAST = ClientConfig(timeout=2.0, retries=3, backoff=0.01, backoff_max=0.05, allow_private=True)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-offset-days",
+        type=int,
+        default=0,
+        help="run each test with the clock this many days ahead (proves that no test ages)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _moved_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --clock-offset-days, every test (and its fixtures) lives that far ahead.
+
+    The clock keeps ticking, so timeouts and back-offs behave as usual; only
+    this process travels: a subprocess a test starts sees the real date.
+    """
+    days = request.config.getoption("clock_offset_days")
+    if not days:
+        yield
+        return
+    with time_machine.travel(timedelta(days=days), tick=True):
+        yield
+
+
+@pytest.fixture
+def loopback_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands build their HTTP client from the environment: let it reach the replay."""
+    monkeypatch.setenv("RATSBLICK_ALLOW_PRIVATE_HOSTS", "1")
+    monkeypatch.setenv("RATSBLICK_HTTP_BACKOFF", "0.01")
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -63,3 +64,54 @@ def test_readme_quick_start() -> None:
     assert "make demo" in readme
     assert "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_importing_the_settings_creates_nothing(tmp_path: Path) -> None:
+    """Only the commands that write make RATSBLICK_HOME and its files, when they need them."""
+    home = tmp_path / "home"
+    code = (
+        "import django\n"
+        "from django.conf import settings\n"
+        "django.setup()\n"
+        "print(settings.DATABASES['default']['NAME'])\n"
+    )
+    env = {
+        **os.environ,
+        "RATSBLICK_HOME": str(home),
+        "RATSBLICK_SECRET_KEY": "",
+        "DATABASE_URL": "",
+        "DJANGO_SETTINGS_MODULE": "ratsblick.settings",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    )
+    assert out.stdout.strip() == str(home / "ratsblick.sqlite3")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_secret_key_is_made_on_first_need_and_kept(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    code = (
+        "from django.conf import settings\n"
+        "from django.core.signing import Signer\n"
+        "print(Signer().sign('x'), settings.SECRET_KEY)\n"
+    )
+    env = {
+        **os.environ,
+        "RATSBLICK_HOME": str(home),
+        "RATSBLICK_SECRET_KEY": "",
+        "DJANGO_SETTINGS_MODULE": "ratsblick.settings",
+    }
+
+    def signed() -> list[str]:
+        return subprocess.run(
+            [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+        ).stdout.split()
+
+    first = signed()
+    key = (home / "secret_key").read_text()
+    assert first[1] == key
+    assert len(key) == 67  # 50 random bytes, URL-safe base64
+    assert (home / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in home.iterdir()] == ["secret_key"]
+    assert signed() == first  # the same key in the next process

@@ -2,31 +2,49 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+from functools import cache
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.utils.functional import lazy
 
 from ratsblick import config
 
+# Nothing is created on import: the SQLite backend makes RATSBLICK_HOME when it
+# first opens the database, the blob store and the index their own folders.
 HOME: Path = config.HOME.get().resolve()
-HOME.mkdir(parents=True, exist_ok=True)
 
 
+@cache
 def _secret_key() -> str:
-    """The configured key, else one generated once and kept in RATSBLICK_HOME."""
+    """The configured key, else one generated on first need and kept in RATSBLICK_HOME.
+
+    Written under a temporary name and linked into place, so that two
+    processes starting at once agree on one key and none reads half a file.
+    """
     configured = config.SECRET_KEY.get()
     if configured:
         return configured
     path = HOME / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        HOME.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".secret_key.{os.getpid()}")
+        draft.touch(mode=0o600)
+        draft.write_text(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process was first: its key counts
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+# Lazy: only what signs something (none of our pages do yet) needs the key.
+SECRET_KEY = lazy(_secret_key, str)()
 DEBUG = config.DEBUG.get()
 ALLOWED_HOSTS = [h.strip() for h in config.ALLOWED_HOSTS.get().split(",") if h.strip()]
 
@@ -68,7 +86,7 @@ if config.DATABASE_URL.get():
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "ratsblick.sqlite",
             "NAME": str(HOME / "ratsblick.sqlite3"),
             "OPTIONS": {
                 # One writer at a time, readers never blocked (WAL); writers
