@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import io
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
-from django.core.management import call_command
+import time_machine
 from django.test import Client
 from PIL import Image
 
-from ratsblick.council.models import Body, File, Paper
-from ratsblick.council.sync import add_body, sync_body
+from ratsblick.council.models import File, Paper
+from ratsblick.council.sync import sync_body
 from ratsblick.extract import ExtractionError, Limits
 from ratsblick.extract.sandbox import SandboxedExtractor
 from ratsblick.files.models import Blob, Download, Extraction, FileVersion, PaperFacts
-from ratsblick.files.pipeline import process_files
+from ratsblick.files.pipeline import RETRY_BASE, process_files
 from ratsblick.files.storage import blob_path
 from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.sample import ROOT, SAMPLE_FILES, sample_dataset
 from ratsblick.replay.server import ReplayServer
+from tests.helpers import HOSTILE, backdate_syncs, command, printed_lines, synced
 
 pytestmark = pytest.mark.django_db
-HOSTILE = Path(__file__).parent / "fixtures" / "pdf"
 
 
 @pytest.fixture
@@ -38,12 +40,6 @@ def sample(request: pytest.FixtureRequest) -> RecordedDataset:
 def server(sample: RecordedDataset) -> Iterator[ReplayServer]:
     with ReplayServer(sample) as replay:
         yield replay
-
-
-def synced(server: ReplayServer, client: HttpClient) -> Body:
-    (body,) = add_body(server.system_url, client)
-    sync_body(body, client)
-    return body
 
 
 @pytest.mark.parametrize("sample", [(1, 2, 3, 4)], indirect=True)
@@ -62,12 +58,20 @@ def test_every_file_is_fetched_once_and_read(server: ReplayServer, client: HttpC
     assert born.ocr_pages == 0
     assert "¬" not in born.text
     assert "Ausdruck vom" not in born.text  # footers kept apart
-    assert born.page_set.first().footer.endswith("Seite: 1/3")
+    assert born.page_set.first().footer == (
+        "Vorlage FB 02/0131/WP17 der Stadt Aachen, Ausdruck vom: 29.03.2018 Seite: 1/3"
+    )
     # OParl's reference wins over the one printed in the scanned copy
     scanned = PaperFacts.objects.get(paper__reference="FB 02/0131/WP17-S")
     assert scanned.reference == "FB 02/0131/WP17"
     assert scanned.shown()["reference"] == "FB 02/0131/WP17-S"
-    assert scanned.consultations[0]["role"] == "Kenntnisnahme"
+    assert scanned.consultations == [
+        {
+            "date": "2018-04-11",
+            "body": "Ausschuss für Arbeit, Wirtschaft und Wissenschaft",
+            "role": "Kenntnisnahme",
+        }
+    ]
     # every paper's text was looked at once; the Thurgau protocol states no facts
     thurgau = PaperFacts.objects.get(paper__reference="20/MO 34/343")
     assert (thurgau.reference, thurgau.consultations, thurgau.resolution_proposal) == ("", [], "")
@@ -88,6 +92,11 @@ def test_a_rerun_does_no_repeated_work(server: ReplayServer, client: HttpClient)
     assert server.requests == requests
 
 
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.clock
 def test_a_changed_file_is_read_again_and_the_old_version_kept(
     sample: RecordedDataset, server: ReplayServer, client: HttpClient
 ) -> None:
@@ -98,28 +107,45 @@ def test_a_changed_file_is_read_again_and_the_old_version_kept(
     sample.files[url] = SAMPLE_FILES / "tg_mitglieder.pdf"
     paper = sample.lists[f"{ROOT}/body/1/paper"][-1]
     changed = [dict(f, name="Abstimmungsergebnisse (korrigiert)") for f in paper["auxiliaryFile"]]
+    backdate_syncs(body)  # the change is stamped now: newer than the watermark
     sample.change(paper["id"], auxiliaryFile=changed)
-    sync_body(body, client)
+    sync_body(body, client, margin=timedelta(0))
     counts = process_files(body, client)
-    assert counts["fetched"] == 2  # both attachments' records changed
-    assert counts["extracted"] == 0  # the new bytes are a known blob
+    # both attachments' records changed; the new bytes are a known blob: nothing to read
+    assert counts == Counter({"fetched": 2})
     file = File.objects.get(name="Abstimmungsergebnisse (korrigiert)", file_name="tg_abst.pdf")
-    assert FileVersion.objects.filter(file=file).count() == 2
-    assert file.versions.first().blob.sha256 != file.versions.last().blob.sha256
+    versions = FileVersion.objects.filter(file=file).order_by("pk")
+    assert [v.blob.sha256 for v in versions] == [
+        sha256(SAMPLE_FILES / "tg_abst.pdf"),
+        sha256(SAMPLE_FILES / "tg_mitglieder.pdf"),
+    ]
 
 
-def test_unreachable_originals_are_recorded(server: ReplayServer, client: HttpClient) -> None:
+@pytest.mark.clock
+def test_unreachable_originals_are_recorded_and_tried_again_later(
+    server: ReplayServer, client: HttpClient
+) -> None:
     body = synced(server, client)
     server.faults.not_found.add(f"{ROOT}/files/tg_abst.pdf")
     counts = process_files(body, client)
-    assert counts["fetch failed"] == 1
+    assert counts == Counter({"fetched": 4, "extracted": 4, "facts": 2, "fetch failed": 1})
     download = Download.objects.get(file__file_name="tg_abst.pdf")
-    assert download.status == Download.Status.UNREACHABLE
-    assert download.error == "HTTP 404"
+    assert (download.status, download.error, download.attempts) == (
+        Download.Status.UNREACHABLE,
+        "HTTP 404",
+        1,
+    )
+    assert download.retry_at == download.attempted_at + RETRY_BASE
     page = Client().get(f"/datei/{download.file_id}/").content.decode()
     assert "Original nicht erreichbar" in page
-    # not retried before its back-off has passed
-    assert process_files(body, client) == Counter()
+    # not retried before its back-off has passed, then once more, twice as late
+    with time_machine.travel(RETRY_BASE - timedelta(minutes=1)):
+        assert process_files(body, client) == Counter()
+    with time_machine.travel(RETRY_BASE + timedelta(minutes=1)):
+        assert process_files(body, client) == Counter({"fetch failed": 1})
+    download.refresh_from_db()
+    assert download.attempts == 2
+    assert download.retry_at == download.attempted_at + 2 * RETRY_BASE
 
 
 def test_hostile_files_end_as_errors_and_the_rest_goes_on(
@@ -128,8 +154,8 @@ def test_hostile_files_end_as_errors_and_the_rest_goes_on(
     sample.files[f"{ROOT}/files/tg_abst.pdf"] = HOSTILE / "encrypted.pdf"
     body = synced(server, client)
     counts = process_files(body, client)
-    assert counts["extraction failed"] == 1
-    assert counts["extracted"] == 4  # born, twocol, and two Thurgau PDFs
+    # extracted: born, twocol, and two Thurgau PDFs
+    assert counts == Counter({"fetched": 5, "extracted": 4, "extraction failed": 1, "facts": 2})
     failed = Extraction.objects.get(status=Extraction.Status.FAILED)
     assert failed.error == "PDF ist passwortgeschützt"
     assert Paper.objects.filter(deleted=False).count() == 2
@@ -146,18 +172,22 @@ def test_the_sandbox_kills_hangs_and_survives_memory_exhaustion(tmp_path: Path) 
         with pytest.raises(ExtractionError, match="länger als"):
             slow.extract(SAMPLE_FILES / "scan300.pdf")  # OCR takes seconds
         slow.timeout = 60
-        assert slow.extract(SAMPLE_FILES / "born.pdf").pages  # a fresh worker goes on
+        assert len(slow.extract(SAMPLE_FILES / "born.pdf").pages) == 3  # a fresh worker goes on
 
 
 def test_image_files_are_ocrd(tmp_path: Path) -> None:
-    buffer = io.BytesIO()
-    Image.new("L", (200, 100), 255).save(buffer, format="TIFF")
-    path = tmp_path / "leer.tif"
-    path.write_bytes(buffer.getvalue())
-    with SandboxedExtractor(timeout=60) as extractor:
+    # A page of the Aachen paper, as a council's scanner would send it.
+    page = pdfium.PdfDocument(SAMPLE_FILES / "born.pdf")[0]
+    path = tmp_path / "scan.tif"
+    page.render(scale=300 / 72, grayscale=True).to_pil().save(path, format="TIFF")
+    with SandboxedExtractor(timeout=120) as extractor:
         result = extractor.extract(path)
     assert result.mime == "image/tiff"
     assert [p.method for p in result.pages] == ["ocr"]
+    form = (
+        "Vorlage-Nr: FB 02/0131/WP17\nStatus: öffentlich\nAZ:\nDatum: 26.03.2018\nVerfasser: FB 02"
+    )
+    assert form in result.pages[0].text
 
 
 def test_downloads_stream_to_disk_survive_a_5xx_and_respect_the_size_cap(
@@ -169,7 +199,7 @@ def test_downloads_stream_to_disk_survive_a_5xx_and_respect_the_size_cap(
     monkeypatch.setenv("RATSBLICK_FILE_MAX_BYTES", "300000")  # tg_20230816.pdf is larger
     counts = process_files(body, client)
     assert server.faults.errors_5xx == 0
-    assert counts["fetched"] == 4
+    assert counts == Counter({"fetched": 4, "fetch failed": 1, "extracted": 4, "facts": 1})
     born = Blob.objects.get(versions__file__file_name="born.pdf")
     assert blob_path(born.sha256).read_bytes() == (SAMPLE_FILES / "born.pdf").read_bytes()
     too_big = Download.objects.get(file__file_name="tg_20230816.pdf")
@@ -178,14 +208,14 @@ def test_downloads_stream_to_disk_survive_a_5xx_and_respect_the_size_cap(
     assert list((Path(settings.HOME) / "blobs" / "incoming").iterdir()) == []
 
 
-def test_extract_command_reports_per_body(
-    server: ReplayServer, client: HttpClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("RATSBLICK_ALLOW_PRIVATE_HOSTS", "1")
+@pytest.mark.usefixtures("loopback_commands")
+def test_extract_command_reports_per_body(server: ReplayServer, client: HttpClient) -> None:
     synced(server, client)
-    out = io.StringIO()
-    call_command("extract", stdout=out)
-    assert "Beispielstadt (Testdaten): 5 extracted, 2 facts, 5 fetched" in out.getvalue()
-    out = io.StringIO()
-    call_command("extract", "Beispielstadt (Testdaten)", stdout=out)
-    assert "nichts zu tun" in out.getvalue()
+    assert printed_lines(command("extract")) == [
+        "Beispielstadt (Testdaten): 5 extracted, 2 facts, 5 fetched (… s)",
+        "Suchindex: 8 geschrieben, 0 entfernt (0 Änderungen, … s).",
+    ]
+    assert printed_lines(command("extract", "Beispielstadt (Testdaten)")) == [
+        "Beispielstadt (Testdaten): nichts zu tun (… s)",
+        "Suchindex: 0 geschrieben, 0 entfernt (0 Änderungen, … s).",
+    ]
