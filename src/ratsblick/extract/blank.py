@@ -6,7 +6,7 @@ almost none of it is ink: on the image reduced to about 75 dpi (isolated
 specks of scanner noise average out, pen strokes and letters stay dark)
 fewer than 1 in 20,000 pixels are darker than mid-grey. Measured on that
 image: a hard, noisy scan's empty band 0, a signature alone 1 in 4,000, a
-single typed line 1 in 800, the scanned text pages of the test PDFs 1 in 20
+single typed line 1 in 800, every scanned page of the test PDFs 1 in 75
 or more.
 """
 
