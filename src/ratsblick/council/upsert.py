@@ -339,7 +339,10 @@ class Upserter:
         tally: _Tally,
     ) -> OParlObject:
         data = record.data
-        values: dict[str, Any] = {s.attname: self._value(record, s, tally) for s in mapping.scalars}
+        try:
+            values = {s.attname: s.convert(data.get(s.source)) for s in mapping.scalars}
+        except BadValue:  # rare: convert again, field by field, noting each
+            values = {s.attname: self._value(record, s, tally) for s in mapping.scalars}
         if "order" in values and values["order"] is None:
             values["order"] = record.position
         for rel in mapping.relations:

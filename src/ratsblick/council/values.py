@@ -23,7 +23,7 @@ no bad value. The accepted ranges are the same on SQLite and PostgreSQL:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import models
@@ -33,8 +33,7 @@ from ratsblick.oparl.walker import parse_datetime
 
 EARLIEST = date(1800, 1, 1)
 LATEST = date(2199, 12, 31)
-_EARLIEST_MOMENT = datetime(EARLIEST.year, 1, 1, tzinfo=UTC)
-_LATEST_MOMENT = datetime(LATEST.year + 1, 1, 1, tzinfo=UTC)
+_OUTSIDE = f"is outside {EARLIEST.year}–{LATEST.year}"
 _MAX_DIGITS = 20  # more than any 64 bit integer has
 _SHOWN = 60  # characters of a bad value quoted in a note
 
@@ -51,44 +50,41 @@ class BadValue(ValueError):
         super().__init__(f"{shown} {why}")
 
 
-def _absent(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def text(value: Any) -> str:
     if value is None or isinstance(value, dict | list):
         return ""
     return str(value)
 
 
-def _in_range(day: date, value: object) -> None:
-    if not EARLIEST <= day <= LATEST:
-        raise BadValue(value, f"is outside {EARLIEST.year}–{LATEST.year}")
-
-
 def date_value(value: Any) -> date | None:
     """A date, also from the date part of a datetime ("2021-03-05T10:00:00+01:00")."""
-    if _absent(value):
+    if value is None:
         return None
     if not isinstance(value, str):
         raise BadValue(value, "is no date")
+    written = value.strip()
+    if not written:
+        return None
     try:
-        day = date.fromisoformat(value.strip()[:10])
+        day = date.fromisoformat(written[:10])
     except ValueError:
         raise BadValue(value, "is no ISO 8601 date") from None
-    _in_range(day, value)
+    if not EARLIEST <= day <= LATEST:
+        raise BadValue(value, _OUTSIDE)
     return day
 
 
 def datetime_value(value: Any) -> datetime | None:
     """An aware datetime (UTC when the council names no offset)."""
-    if _absent(value):
+    if value is None:
         return None
     moment = parse_datetime(value)
     if moment is None:
+        if isinstance(value, str) and not value.strip():
+            return None
         raise BadValue(value, "is no ISO 8601 date and time")
-    if not _EARLIEST_MOMENT <= moment < _LATEST_MOMENT:
-        raise BadValue(value, f"is outside {EARLIEST.year}–{LATEST.year}")
+    if not EARLIEST.year <= moment.year <= LATEST.year:  # as written: UTC could overflow
+        raise BadValue(value, _OUTSIDE)
     return moment
 
 
@@ -108,15 +104,19 @@ def integer_converter(field: models.IntegerField[Any, Any]) -> Converter:
     low, high = BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()]
 
     def convert(value: Any) -> int | None:
-        if _absent(value):
+        if value is None:
             return None
-        digits = value.strip() if isinstance(value, str) else ""
-        if digits.isascii() and digits.isdigit():
+        if type(value) is int:  # not bool, a subclass
+            number = value
+        elif isinstance(value, str):
+            digits = value.strip()
+            if not digits:
+                return None
+            if not (digits.isascii() and digits.isdigit()):
+                raise BadValue(value, "is no integer")
             if len(digits) > _MAX_DIGITS:  # int() refuses very long strings
                 raise BadValue(value, "does not fit the column")
             number = int(digits)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            number = value
         else:
             raise BadValue(value, "is no integer")
         if not low <= number <= high:
