@@ -3,45 +3,65 @@
 from __future__ import annotations
 
 import json
-import socket
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.test import Client
 
 from ratsblick.council.models import Body, File, Paper
 from ratsblick.files.models import Download, Extraction
 from ratsblick.replay.server import ReplayServer
+from tests.helpers import command, free_port, printed_lines
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RATSBLICK_ALLOW_PRIVATE_HOSTS", "1")
-    monkeypatch.setenv("RATSBLICK_HTTP_BACKOFF", "0.01")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_commands")]
 
 
-def command(*args: str) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
+def table(text: str) -> list[list[str]]:
+    """The body rows of the tables a command printed, cell by cell."""
+    return [[c.strip() for c in line.strip("│ ").split("│")] for line in text.splitlines()
+            if line.startswith("│")]  # fmt: skip
 
 
 def test_add_body_sync_status(replay: ReplayServer) -> None:
-    assert "Gemeinde Hürtgenwald" in command("add_body", replay.system_url)
+    added = printed_lines(command("add_body", replay.system_url))
+    body = Body.objects.get()
+    assert added == [f"added body {body.pk}: Gemeinde Hürtgenwald ({body.oparl_id})"]
     summary = command("sync")
-    assert "Paper" in summary
-    assert "2097" in summary  # new papers
+    assert printed_lines(summary)[0].strip() == "Gemeinde Hürtgenwald: ok (full, … s)"
+    assert table(summary) == [
+        ["AgendaItem", "5106", "0", "0", "0", "0"],
+        ["Consultation", "2228", "0", "0", "0", "0"],
+        ["File", "6947", "0", "0", "0", "0"],
+        ["Location", "4", "0", "0", "41", "35"],
+        ["Meeting", "346", "0", "21", "0", "0"],
+        ["Membership", "533", "0", "0", "0", "0"],
+        ["Organization", "22", "0", "0", "0", "0"],
+        ["Paper", "2097", "0", "18", "0", "0"],
+        ["Person", "49", "0", "0", "0", "0"],
+    ]
+    assert printed_lines(summary)[-2:] == [
+        "  … and 15 more notes (`ratsblick status --json`)",
+        "Suchindex: 9461 geschrieben, 0 entfernt (0 Änderungen, … s).",
+    ]
     report = json.loads(command("status", "--json"))
-    (body,) = report
-    assert body["types"]["Paper"] == {"live": 2097, "deleted": 18, "unresolved": 0}
-    assert body["types"]["Meeting"] == {"live": 346, "deleted": 21, "unresolved": 0}
-    assert body["files"] == 6947
-    assert body["last_sync"]["outcome"] == "ok"
-    assert body["last_sync"]["counts"]["File"]["new"] == 6947
-    assert "Paper" in command("status")
+    (shown,) = report
+    assert shown["types"]["Paper"] == {"live": 2097, "deleted": 18, "unresolved": 0}
+    assert shown["types"]["Meeting"] == {"live": 346, "deleted": 21, "unresolved": 0}
+    assert shown["files"] == 6947
+    assert shown["last_sync"]["outcome"] == "ok"
+    assert shown["last_sync"]["counts"]["File"] == {"new": 6947}
+    assert table(command("status")) == [
+        ["LegislativeTerm", "0", "0", "0"],
+        ["Location", "4", "0", "35"],
+        ["Organization", "22", "0", "0"],
+        ["Person", "49", "0", "0"],
+        ["Membership", "533", "0", "0"],
+        ["File", "6947", "0", "0"],
+        ["Meeting", "346", "21", "0"],
+        ["AgendaItem", "5106", "0", "0"],
+        ["Paper", "2097", "18", "0"],
+        ["Consultation", "2228", "0", "0"],
+    ]
 
 
 def test_add_body_by_body_url(replay: ReplayServer) -> None:
@@ -76,12 +96,6 @@ def test_sync_reports_a_partial_run(replay: ReplayServer) -> None:
     with pytest.raises(CommandError, match="not every body synced completely"):
         command("sync", "Gemeinde Hürtgenwald")
     assert Paper.objects.filter(deleted=False).count() == 2097  # the rest is there
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.sqlite_only  # the demo is the embedded mode; files run on PostgreSQL elsewhere
