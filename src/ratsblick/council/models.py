@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import ClassVar, Self, TypeVar
 
 from django.db import models
+from django.urls import reverse
 
 from ratsblick.oparl.schema import ObjectType
 
@@ -96,6 +97,9 @@ class Body(OParlObject):
 
     class Meta:
         verbose_name_plural = "bodies"
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:body", args=[self.pk])
 
 
 class LegislativeTerm(OParlObject):
@@ -192,6 +196,9 @@ class File(OParlObject):
         "council.File", models.SET_NULL, null=True, blank=True, related_name="derivative_files"
     )
     file_license = models.TextField(blank=True)
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:file", args=[self.pk])
 
 
 class Meeting(OParlObject):

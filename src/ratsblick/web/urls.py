@@ -1,5 +1,7 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
+from ratsblick.web.sitemaps import SITEMAPS
 from ratsblick.web.views import bodies, files, search, start
 
 
@@ -21,7 +23,26 @@ register_converter(RowId, "pk")
 app_name = "web"
 urlpatterns = [
     path("", start.index, name="index"),
-    path("body/<pk:pk>/", bodies.body_detail, name="body"),
+    path("kommune/<pk:pk>/", bodies.body_detail, name="body"),
+    path("body/<pk:pk>/", bodies.old_body_url),
     path("datei/<pk:pk>/", files.file_detail, name="file"),
+    path("datei/<pk:pk>/kopie/", files.file_copy, name="file_copy"),
+    path("robots.txt", start.robots, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {
+            "sitemaps": SITEMAPS,
+            "sitemap_url_name": "web:sitemap_section",
+            "template_name": "web/sitemap_index.xml",
+        },
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS, "template_name": "web/sitemap.xml"},
+        name="sitemap_section",
+    ),
     path("suche/", search.search, name="search"),
 ]

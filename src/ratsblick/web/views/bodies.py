@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.urls import reverse
 
-from ratsblick.council.models import Body, Meeting, Paper
+from ratsblick.reader import NotFound
+from ratsblick.reader.bodies import Positions, body_page
 
-PAGE_SIZE = 50
+# Each list's position in the query string; a link moving one keeps the others.
+PARAMS = {"papers": "vorlagen", "upcoming": "kommende", "past": "vergangene"}
 
 
 def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    body = get_object_or_404(Body, pk=pk, subscribed=True)
-    papers = (
-        Paper.objects.live().filter(body=body).select_related("main_file").order_by("-date", "-pk")
-    )
-    meetings = Meeting.objects.live().filter(body=body).order_by("-start")
-    paper_page = Paginator(papers, PAGE_SIZE).get_page(request.GET.get("papiere"))
-    meeting_page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("sitzungen"))
-    return render(
-        request,
-        "web/body.html",
-        {"body": body, "papers": paper_page, "meetings": meeting_page},
-    )
+    at = Positions(**{name: request.GET.get(param) for name, param in PARAMS.items()})
+    try:
+        page = body_page(pk, at)
+    except NotFound as missing:
+        raise Http404("Diese Kommune gibt es hier nicht.") from missing
+    return render(request, "web/body.html", {"page": page, "params": PARAMS})
+
+
+def old_body_url(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/body/<pk>/` was the first address of a body's page: links to it keep working."""
+    target = reverse("web:body", args=[pk])
+    query = request.GET.urlencode()
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)

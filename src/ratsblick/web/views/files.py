@@ -1,39 +1,38 @@
-"""A file: its metadata, its paper's facts and its text page by page."""
+"""A file: its data, where it belongs, its text page by page, and our copy of it."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from ratsblick.council.models import File, Paper
-from ratsblick.files.models import Download, ExtractedPage, PaperFacts
+from ratsblick.reader import NotFound
+from ratsblick.reader.files import file_page, stored_copy
+
+# A copy is the council's content, not ours: if a browser shows it, it runs
+# nothing, loads nothing and is its own origin.
+COPY_POLICY = "default-src 'none'; sandbox"
 
 
 def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    file = get_object_or_404(File.objects.select_related("body"), pk=pk, stub=False)
-    download = Download.objects.filter(file=file).first()
-    version = file.versions.select_related("blob__extraction").first()
-    extraction = getattr(version.blob, "extraction", None) if version else None
-    pages = (
-        ExtractedPage.objects.filter(extraction=extraction)
-        if extraction
-        else ExtractedPage.objects.none()
+    try:
+        page = file_page(pk, request.GET.get("q", "")[:500])
+    except NotFound as missing:
+        raise Http404("Diese Datei gibt es hier nicht.") from missing
+    return render(request, "web/file.html", {"page": page})
+
+
+def file_copy(request: HttpRequest, pk: int) -> FileResponse:
+    """Our stored copy of the file's current content, as a download."""
+    try:
+        copy = stored_copy(pk)
+    except NotFound as missing:
+        raise Http404("Von dieser Datei haben wir keine Kopie.") from missing
+    response = FileResponse(
+        copy.path.open("rb"),
+        as_attachment=True,
+        filename=copy.file_name,
+        content_type=copy.mime_type,
     )
-    papers = Paper.objects.live().filter(
-        pk__in=[*file.main_file_of.values_list("pk", flat=True),
-                *file.auxiliary_file_of_papers.values_list("pk", flat=True)]
-    )  # fmt: skip
-    context = {
-        "file": file,
-        "download": download,
-        "version": version,
-        "extraction": extraction,
-        "pages": pages,
-        "papers": papers,
-        "older_versions": file.versions.count() - 1 if version else 0,
-        "facts": [
-            facts.shown()
-            for facts in PaperFacts.objects.filter(paper__main_file=file).select_related("paper")
-        ],
-    }
-    return render(request, "web/file.html", context)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = COPY_POLICY
+    return response
