@@ -28,7 +28,14 @@ from ratsblick.search.analysis import ANALYSIS_VERSION, register
 from ratsblick.search.ranking import compile_query
 from ratsblick.search.schema import SCHEMA_VERSION, build_schema, to_tantivy
 from ratsblick.search.snippets import make_snippet
-from ratsblick.search.types import Hit, Kind, SearchDocument, SearchRequest, SearchResults
+from ratsblick.search.types import (
+    Hit,
+    Kind,
+    SearchDocument,
+    SearchRequest,
+    SearchResults,
+    group_key,
+)
 
 TextSource = Callable[[list[str]], Mapping[str, SearchDocument]]
 """The documents for some keys, as indexed: where snippets are cut from."""
@@ -38,6 +45,8 @@ REBUILD_LOCK = "rebuild.lock"
 WRITER_HEAP = 256_000_000
 FACET_SIZE = 20
 RERANK = 100
+MAX_FETCH = 50_000
+"""The most matches grouped for one page (about 30 ms at 1M documents)."""
 
 
 class IndexBusy(RuntimeError):
@@ -193,7 +202,8 @@ class SearchIndex:
         return sum(p.stat().st_size for p in self._current_path().rglob("*") if p.is_file())
 
     def search(self, request: SearchRequest, texts: TextSource | None = None) -> SearchResults:
-        """Ranked hits; snippets from `texts` (the documents by key) when asked for."""
+        """Ranked hits, a file inside its paper's or meeting's; snippets from `texts`
+        (the documents by key) when asked for."""
         index = self.index()
         searcher = index.searcher()
         compiled = compile_query(index.schema, request)
@@ -201,23 +211,20 @@ class SearchIndex:
             return SearchResults(0, [], warnings=compiled.warnings)
         limit = max(1, min(request.limit, 100))
         offset = max(0, min(request.offset, 10_000))
-        if request.sort in ("date", "date_asc"):
-            order = tantivy.Order.Asc if request.sort == "date_asc" else tantivy.Order.Desc
-            found = searcher.search(
-                compiled.query, limit, offset=offset, order_by_field="date", order=order
-            )
-            total, ranked = found.count, found.hits  # type: ignore[attr-defined]
-        else:
-            total, ranked = _by_relevance(searcher, compiled.query, offset, limit)
-        hits = [_hit(searcher.doc(address), score) for score, address in ranked]
+        # One group more than the page: whether there is a next page.
+        total, groups, complete = _groups(
+            searcher, compiled.query, request.sort, offset + limit + 1
+        )
+        hits = _hits(index.schema, searcher, groups[offset : offset + limit], request.files_per_hit)
         if request.snippets and compiled.stems:
-            documents = texts([h.key for h in hits]) if texts else {}
-            for hit in hits:
-                doc = documents.get(hit.key)
-                hit.snippet = (
-                    make_snippet(doc.text, compiled.stems, doc.page_starts) if doc else None
-                ) or make_snippet(hit.title, compiled.stems)
-        results = SearchResults(int(total), hits, warnings=compiled.warnings)
+            _add_snippets(hits, compiled.stems, texts)
+        results = SearchResults(
+            total,
+            hits,
+            groups=len(groups) if complete else None,
+            more=len(groups) > offset + limit,
+            warnings=compiled.warnings,
+        )
         if request.facets:
             results.facets = _facets(searcher, compiled.query)
         return results
@@ -235,17 +242,25 @@ def _exclusive(path: Path) -> Iterator[None]:
         yield  # closing the file releases the lock
 
 
-def _by_relevance(
-    searcher: tantivy.Searcher, query: tantivy.Query, offset: int, limit: int
-) -> tuple[int, list[tuple[float, tantivy.DocAddress]]]:
-    """The total and the page, by BM25 × the recency factor log2(2 + recency).
+Ranked = list[tuple[float, tantivy.DocAddress]]
 
-    The factor re-ranks the best `RERANK` hits beyond the page instead of
-    every match (`weight_by_field` would score all 800,000 matches of a
-    common word: +6 ms at 1M documents); a boost of at most ×1.33 cannot
-    lift a hit from further down.
+
+def _ranked(
+    searcher: tantivy.Searcher, query: tantivy.Query, sort: str, limit: int
+) -> tuple[int, Ranked]:
+    """The total and the best `limit` matches, by date or by relevance.
+
+    Relevance is BM25 × the recency factor log2(2 + recency), applied to the
+    matches fetched rather than to every match (`weight_by_field` would score
+    all 800,000 matches of a common word: +6 ms at 1M documents); a boost of at
+    most ×1.33 cannot lift a hit from beyond the `RERANK` fetched past the page.
     """
-    found = searcher.search(query, offset + limit + RERANK)
+    if sort in ("date", "date_asc"):
+        order = tantivy.Order.Asc if sort == "date_asc" else tantivy.Order.Desc
+        found = searcher.search(query, limit, order_by_field="date", order=order)
+        # The stubs lack `count`, which search(count=True) fills.
+        return int(found.count), found.hits  # type: ignore[attr-defined]
+    found = searcher.search(query, limit)
     addresses = [address for _, address in found.hits]
     weights = searcher.fast_field_values("recency", addresses) if addresses else []
     scored = [
@@ -253,9 +268,87 @@ def _by_relevance(
         for rank, ((score, address), weight) in enumerate(zip(found.hits, weights, strict=True))
     ]
     scored.sort(key=lambda item: item[:2], reverse=True)
-    page = [(score, address) for score, _, address in scored[offset : offset + limit]]
-    # The stubs lack `count`, which search(count=True) fills.
-    return int(found.count), page  # type: ignore[attr-defined]
+    return int(found.count), [(score, address) for score, _, address in scored]  # type: ignore[attr-defined]
+
+
+def _groups(
+    searcher: tantivy.Searcher, query: tantivy.Query, sort: str, wanted: int
+) -> tuple[int, list[tuple[int, Ranked]], bool]:
+    """The total, the first `wanted` groups (by their best match) and whether every
+    match was looked at.
+
+    Twice as many matches as groups wanted are fetched first, then four times
+    more until there are enough groups: a paper's files rarely fill a page.
+    """
+    fetch = 2 * wanted + RERANK
+    while True:
+        total, ranked = _ranked(searcher, query, sort, fetch)
+        codes = searcher.fast_field_values("group", [a for _, a in ranked]) if ranked else []
+        groups: dict[int, Ranked] = {}
+        for (score, address), code in zip(ranked, codes, strict=True):
+            groups.setdefault(int(code or 0), []).append((score, address))
+        complete = len(ranked) >= total
+        if len(groups) >= wanted or complete or fetch >= MAX_FETCH:
+            return total, list(groups.items()), complete
+        fetch = min(4 * fetch, MAX_FETCH)
+
+
+def _hits(
+    schema: tantivy.Schema,
+    searcher: tantivy.Searcher,
+    groups: list[tuple[int, Ranked]],
+    files_per_hit: int,
+) -> list[Hit]:
+    """One hit per group: the paper or meeting (looked up when only files of it
+    matched) with its best `files_per_hit` files."""
+    members = [address for _, ranked in groups for _, address in ranked]
+    flags = searcher.fast_field_values("child", members) if members else []
+    parts, at = [], 0
+    for code, ranked in groups:
+        heads: Ranked = []
+        children: Ranked = []
+        for item, child in zip(ranked, flags[at : at + len(ranked)], strict=True):
+            (children if child else heads).append(item)
+        at += len(ranked)
+        parts.append((code, ranked[0][0], heads[0][1] if heads else None, children))
+    missing = [group_key(code) for code, _, head, _ in parts if head is None]
+    parents = _by_key(schema, searcher, missing)
+    hits = []
+    for code, score, head, children in parts:
+        if head is not None:
+            hit = _hit(searcher.doc(head), score)
+        elif (parent := parents.get(group_key(code))) is not None:
+            hit = _hit(parent, score)
+            hit.matched = False
+        else:  # the parent is not in the index: its best file stands for the group
+            hit = _hit(searcher.doc(children.pop(0)[1]), score)
+        hit.files = [_hit(searcher.doc(a), s) for s, a in children[:files_per_hit]]
+        hit.files_matched = len(children)
+        hits.append(hit)
+    return hits
+
+
+def _by_key(
+    schema: tantivy.Schema, searcher: tantivy.Searcher, keys: list[str]
+) -> dict[str, tantivy.Document]:
+    if not keys:
+        return {}
+    query = tantivy.Query.term_set_query(schema, "key", keys)
+    found = [searcher.doc(address) for _, address in searcher.search(query, len(keys)).hits]
+    return {str(doc.get_first("key")): doc for doc in found}
+
+
+def _add_snippets(hits: list[Hit], stems: set[str], texts: TextSource | None) -> None:
+    """A passage of each hit's text, and of each file's shown inside it; the title
+    when the text has none (never for a file: its name is shown anyway)."""
+    shown = [*hits, *(f for hit in hits for f in hit.files)]
+    documents = texts([h.key for h in shown]) if texts else {}
+    for hit in shown:
+        doc = documents.get(hit.key)
+        hit.snippet = make_snippet(doc.text, stems, doc.page_starts) if doc else None
+    for hit in hits:
+        if hit.snippet is None and hit.matched:
+            hit.snippet = make_snippet(hit.title, stems)
 
 
 def _hit(stored: tantivy.Document, score: float) -> Hit:
@@ -273,7 +366,7 @@ def _hit(stored: tantivy.Document, score: float) -> Hit:
     )
 
 
-FACETS = ("body", "kind", "year", "organization")  # fast fields counted per value
+FACETS = ("body", "kind", "year", "organization", "paper_type")  # fast fields counted per value
 
 
 def _facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[tuple[str, int]]]:

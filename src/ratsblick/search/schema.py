@@ -9,10 +9,12 @@ import tantivy
 from ratsblick.search.analysis import ANALYZER, GRAMS_ANALYZER, normalize
 from ratsblick.search.compounds import compound_runs
 from ratsblick.search.grams import TITLE, text_grams
-from ratsblick.search.types import SearchDocument, searchable_day
+from ratsblick.search.types import SearchDocument, group_code, searchable_day
 
-SCHEMA_VERSION = 1
-"""Raise when a field changes: `ratsblick reindex --if-needed` then rebuilds."""
+SCHEMA_VERSION = 2
+"""Raise when a field changes: `ratsblick reindex --if-needed` then rebuilds.
+
+2: `group` (a file's paper or meeting, to show them as one hit)."""
 
 RECENCY_EPOCH = 2000
 RECENCY_PER_YEAR = 0.02
@@ -38,6 +40,10 @@ def build_schema() -> tantivy.Schema:
     builder.add_float_field("recency", fast=True)
     builder.add_text_field("paper_type", stored=True, fast=True, tokenizer_name="raw")
     builder.add_unsigned_field("organization", indexed=True, fast=True)
+    # The hit a document is shown in: its parent's key, else its own (`group_code`);
+    # `child` says which of a group's documents is not the parent itself.
+    builder.add_unsigned_field("group", fast=True)
+    builder.add_boolean_field("child", fast=True)
     return builder.build()
 
 
@@ -80,4 +86,6 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
         out.add_text("paper_type", doc.paper_type)
     for organization in doc.organizations:
         out.add_unsigned("organization", organization)
+    out.add_unsigned("group", group_code(doc.parent or doc.key))
+    out.add_boolean("child", bool(doc.parent))
     return out

@@ -48,6 +48,9 @@ class SearchDocument:
     organizations: list[int] = field(default_factory=list)
     page_starts: list[int] = field(default_factory=list)
     """For files: where each page starts in `text`, to name a snippet's page."""
+    parent: str = ""
+    """For files: the key of the paper or meeting they belong to. A search shows
+    the parent as one hit with its matching files inside."""
 
     @property
     def key(self) -> str:
@@ -56,6 +59,24 @@ class SearchDocument:
 
 def document_key(kind: Kind | str, pk: int) -> str:
     return f"{kind}:{pk}"
+
+
+_KIND_CODES = {kind: code for code, kind in enumerate(Kind, start=1)}
+_CODE_BITS = 56
+
+
+def group_code(key: str) -> int:
+    """A key as one number ("paper:12" → 1·2⁵⁶ + 12), for the index's numeric `group`
+    fast field: Tantivy reads numbers for many hits at once, text only one stored
+    document at a time."""
+    kind, pk = key.split(":", 1)
+    return _KIND_CODES[Kind(kind)] << _CODE_BITS | int(pk)
+
+
+def group_key(code: int) -> str:
+    """The key `group_code` made `code` of."""
+    kind = list(_KIND_CODES)[(code >> _CODE_BITS) - 1]
+    return document_key(kind, code & ((1 << _CODE_BITS) - 1))
 
 
 @dataclass
@@ -98,6 +119,8 @@ class SearchRequest:
     limit: int = 20
     snippets: bool = True
     facets: bool = False
+    files_per_hit: int = 3
+    """Matching files shown inside their paper's or meeting's hit."""
 
 
 @dataclass
@@ -111,11 +134,26 @@ class Hit:
     reference: str = ""
     date: date | None = None
     snippet: Snippet | None = None
+    matched: bool = True
+    """False for a paper or meeting shown only because files of it matched."""
+    files: list[Hit] = field(default_factory=list)
+    """Its best matching files (at most the request's `files_per_hit`), best first."""
+    files_matched: int = 0
+    """How many of its files matched among the documents looked at (≥ len(files))."""
 
 
 @dataclass
 class SearchResults:
+    """A page of hits, one per paper or meeting with its matching files inside.
+
+    `total` counts matching documents (a paper and each of its files count
+    once each); `groups` counts the hits they make, known exactly when every
+    match was looked at (else None); `more` says whether a next page exists.
+    """
+
     total: int
     hits: list[Hit]
+    groups: int | None = None
+    more: bool = False
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
