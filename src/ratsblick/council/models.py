@@ -142,6 +142,9 @@ class Organization(OParlObject):
     )
     external_body = models.TextField(blank=True)
 
+    def get_absolute_url(self) -> str:
+        return reverse("web:organization", args=[self.pk])
+
 
 class Person(OParlObject):
     oparl_type = ObjectType.PERSON
@@ -161,6 +164,9 @@ class Person(OParlObject):
     life = models.TextField(blank=True)
     life_source = models.TextField(blank=True)
 
+    def get_absolute_url(self) -> str:
+        return reverse("web:person", args=[self.pk])
+
 
 class Membership(OParlObject):
     oparl_type = ObjectType.MEMBERSHIP
@@ -177,6 +183,10 @@ class Membership(OParlObject):
     on_behalf_of = models.ForeignKey(
         "council.Organization", models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    def get_absolute_url(self) -> str:
+        """A membership has no page: it is shown on its person's."""
+        return reverse("web:person", args=[self.person_id]) if self.person_id else ""
 
 
 class File(OParlObject):

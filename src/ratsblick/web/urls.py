@@ -2,7 +2,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
 from ratsblick.web.sitemaps import SITEMAPS
-from ratsblick.web.views import bodies, files, search, start
+from ratsblick.web.views import bodies, calendar, files, organizations, persons, search, start
 
 
 class RowId:
@@ -44,5 +44,9 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "template_name": "web/sitemap.xml"},
         name="sitemap_section",
     ),
+    path("gremium/<pk:pk>/", organizations.organization_detail, name="organization"),
+    path("person/<pk:pk>/", persons.person_detail, name="person"),
+    path("kalender/", calendar.calendar_page, name="calendar"),
+    path("kalender.ics", calendar.calendar_ical, name="calendar_ical"),
     path("suche/", search.search, name="search"),
 ]
