@@ -243,6 +243,9 @@ class Meeting(OParlObject):
         "council.File", blank=True, related_name="auxiliary_file_of_meetings"
     )
 
+    def get_absolute_url(self) -> str:
+        return reverse("web:meeting", args=[self.pk])
+
 
 class AgendaItem(OParlObject):
     oparl_type = ObjectType.AGENDA_ITEM
@@ -267,6 +270,12 @@ class AgendaItem(OParlObject):
     )
     start = models.DateTimeField(null=True, blank=True)
     end = models.DateTimeField(null=True, blank=True)
+
+    def get_absolute_url(self) -> str:
+        """The item on its meeting's page ("" for an item of no meeting)."""
+        if self.meeting_id is None:
+            return ""
+        return reverse("web:meeting", args=[self.meeting_id]) + f"#top-{self.pk}"
 
 
 class Paper(OParlObject):
@@ -302,6 +311,9 @@ class Paper(OParlObject):
         "council.Organization", blank=True, related_name="papers_originated"
     )
 
+    def get_absolute_url(self) -> str:
+        return reverse("web:paper", args=[self.pk])
+
 
 class Consultation(OParlObject):
     oparl_type = ObjectType.CONSULTATION
@@ -320,6 +332,10 @@ class Consultation(OParlObject):
     )
     authoritative = models.BooleanField(null=True, blank=True)
     role = models.TextField(blank=True)
+
+    def get_absolute_url(self) -> str:
+        """The consultation's paper ("" for a consultation of no paper)."""
+        return reverse("web:paper", args=[self.paper_id]) if self.paper_id is not None else ""
 
 
 OPARL_MODELS: dict[ObjectType, type[OParlObject]] = {
