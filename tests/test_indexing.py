@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.test import Client
-from django.utils import timezone
 
 from ratsblick.council.models import (
-    Body,
     Change,
     File,
     Meeting,
@@ -22,27 +19,16 @@ from ratsblick.council.models import (
     Person,
     record_changes,
 )
-from ratsblick.council.sync import add_body, sync_body
+from ratsblick.council.sync import sync_body
 from ratsblick.indexing.service import index_changes, index_path, search, search_index
 from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.server import ReplayServer
 from ratsblick.search import Filters, Kind, SearchRequest
 from ratsblick.search.engine import CURRENT
+from tests.helpers import backdate_syncs, command, live, synced
 
 pytestmark = pytest.mark.django_db
-
-
-def command(*args: str) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
-
-
-def synced(replay: ReplayServer, client: HttpClient) -> Body:
-    (body,) = add_body(replay.system_url, client)
-    sync_body(body, client)
-    return body
 
 
 def found(text: str, **filters: object) -> list[str]:
@@ -50,10 +36,7 @@ def found(text: str, **filters: object) -> list[str]:
     return [h.key for h in search(request).hits]
 
 
-def live(model: type) -> int:
-    return model.objects.filter(deleted=False, stub=False).count()
-
-
+@pytest.mark.clock
 def test_a_sync_is_indexed_and_then_its_changes(
     dataset: RecordedDataset, replay: ReplayServer, client: HttpClient
 ) -> None:
@@ -67,7 +50,7 @@ def test_a_sync_is_indexed_and_then_its_changes(
     assert all(Paper.objects.get(pk=int(k.split(":")[1])).body == body for k in papers)
     assert found("Hundesteuer", kinds=[Kind.PAPER])[: len(papers)]  # compound part
 
-    body.sync_runs.update(started_at=timezone.now() - timedelta(minutes=5))
+    backdate_syncs(body)
     paper = Paper.objects.get(oparl_id__endswith="/paper/60")
     meeting = Meeting.objects.get(oparl_id__endswith="/meeting/898")
     assert f"meeting:{meeting.pk}" in found(meeting.name)
