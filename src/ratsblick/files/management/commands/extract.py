@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -27,14 +28,12 @@ class Command(RatsblickCommand):
             for body in select_bodies(options["bodies"]):
                 started = time.monotonic()
                 with Bars(console) as bars:
-                    counts = process_files(
-                        body,
-                        client,
-                        lambda stage, done, total, b=body: bars.update_named(
-                            f"{b.name}: {stage}", done, total
-                        ),
-                    )
+                    counts = process_files(body, client, partial(_progress, bars, body.name))
                 summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
                 seconds = time.monotonic() - started
                 console.print(f"{body.name}: {summary or 'nichts zu tun'} ({seconds:.1f} s)")
         update_search_index(self, console)
+
+
+def _progress(bars: Bars, body: str, stage: str, done: int, total: int) -> None:
+    bars.update_named(f"{body}: {stage}", done, total)
