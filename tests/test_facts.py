@@ -34,7 +34,7 @@ def test_facts_of_the_aachen_paper(name: str) -> None:
 
 def test_no_facts_in_other_documents() -> None:
     pages = extract((SAMPLE_FILES / "tg_abst.pdf").read_bytes()).pages
-    assert paper_facts([page.text for page in pages]).empty
+    assert paper_facts([page.text for page in pages]).empty is True
 
 
 def test_labels_of_other_towns_and_wrapped_rows() -> None:
