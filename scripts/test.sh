@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Every linter and test; the Django tests run on SQLite and on PostgreSQL.
+# Every linter and test; the Django tests run on SQLite and on PostgreSQL, the
+# tests that read the clock once more two years ahead (no test may age).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
+# One worker per core (pytest-xdist); a module stays on one worker, so that
+# its module-scoped fixtures (the restart test's reference sync) run once.
+PYTEST=(pytest -q -p no:cacheprovider -n "${RATSBLICK_TEST_WORKERS:-auto}" --dist loadscope)
 
 ruff check --no-cache .
 ruff format --no-cache --check .
 mypy
 lint-imports --no-cache
-pytest -q -p no:cacheprovider "$@"
+"${PYTEST[@]}" "$@"
+echo "== the tests that read the clock, two years ahead"
+"${PYTEST[@]}" -m clock --clock-offset-days=730 "$@"
 
 PG_URL=${RATSBLICK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/ratsblick}
 if python - "$PG_URL" <<'PY'
@@ -21,7 +27,7 @@ except Exception as exc:
 PY
 then
   echo "== the database tests again, on PostgreSQL"
-  DATABASE_URL="$PG_URL" pytest -q -p no:cacheprovider -m "django_db and not sqlite_only" "$@"
+  DATABASE_URL="$PG_URL" "${PYTEST[@]}" -m "django_db and not sqlite_only" "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is required in CI" >&2
   exit 1

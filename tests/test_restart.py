@@ -15,7 +15,10 @@ import pytest
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.server import Faults, ReplayServer
 
-pytestmark = pytest.mark.sqlite_only  # each run needs a database of its own
+# Each run needs a database of its own. Not marked `clock`: the syncs run in
+# subprocesses, which a moved clock (time-machine) does not reach, and every
+# sync here is a full one, compared with another: no date enters the result.
+pytestmark = pytest.mark.sqlite_only
 
 DUMP = """
 import django, json, sys
