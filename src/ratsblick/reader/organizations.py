@@ -28,7 +28,7 @@ PAGE_SIZE = 20
 class Member:
     """One membership as the organization's page lists it."""
 
-    person: Ref | None
+    person: Ref
     role: str
     voting_right: bool | None
     on_behalf_of: Ref | None
@@ -74,15 +74,17 @@ def is_current(start: date | None, end: date | None, today: date) -> bool:
 
 
 def ref(obj: Organization | None, fallback: str = "Gremium") -> Ref | None:
-    return Ref(obj.pk, obj.name or obj.short_name or fallback) if obj is not None else None
+    """A link to the organization, or None when it has no page (unknown, deleted, placeholder)."""
+    if obj is None or obj.deleted or obj.stub:
+        return None
+    return Ref(obj.pk, obj.name or obj.short_name or fallback)
 
 
 def _member(membership: Membership) -> Member:
     person = membership.person
+    assert person is not None  # members are chosen by their person
     return Member(
-        Ref(person.pk, person.name or person.family_name or "Person")
-        if person is not None and not person.deleted
-        else None,
+        Ref(person.pk, person.name or person.family_name or "Person"),
         membership.role,
         membership.voting_right,
         ref(membership.on_behalf_of, "Fraktion"),
@@ -92,18 +94,18 @@ def _member(membership: Membership) -> Member:
 
 
 def _members(organization: Organization, today: date) -> tuple[list[Member], list[Member]]:
-    """Current members by role and name; former ones, the most recently ended first."""
+    """Current members by name; former ones, the most recently ended first.
+
+    Only memberships of persons with a page of their own are listed."""
     rows = (
         Membership.objects.live()
-        .filter(organization=organization)
+        .filter(organization=organization, person__deleted=False, person__stub=False)
         .select_related("person", "on_behalf_of")
         .order_by("person__family_name", "person__name", "start_date", "pk")
     )
     now: list[Member] = []
     past: list[Member] = []
     for membership in rows:
-        if membership.person is not None and membership.person.stub:
-            continue
         target = now if is_current(membership.start_date, membership.end_date, today) else past
         target.append(_member(membership))
     past.sort(key=lambda m: m.end_date or date.min, reverse=True)
@@ -133,7 +135,6 @@ def organization_page(pk: int, at: Positions | None = None) -> OrganizationPage:
     now = timezone.now()
     members_now, members_past = _members(organization, today)
     meetings = meeting_rows(Meeting.objects.live().filter(organizations=organization))
-    parent = organization.sub_organization_of
     body = organization.body
     return OrganizationPage(
         pk=organization.pk,
@@ -148,7 +149,7 @@ def organization_page(pk: int, at: Positions | None = None) -> OrganizationPage:
         web=organization.web,
         oparl_id=organization.oparl_id,
         body=Ref(body.pk, body.name or body.oparl_id) if body is not None else None,
-        parent=ref(parent) if parent is not None and not (parent.deleted or parent.stub) else None,
+        parent=ref(organization.sub_organization_of),
         sub_organizations=[
             Ref(o.pk, o.name or o.short_name or "Gremium")
             for o in organization.sub_organizations.live()

@@ -63,11 +63,9 @@ def _grouped(person: Person) -> list[OrganizationRoles]:
     groups: dict[int | None, list[Role]] = {}
     organizations: dict[int | None, Ref | None] = {}
     for membership in rows:
-        organization = membership.organization
-        if organization is not None and (organization.deleted or organization.stub):
-            organization = None
+        organization = ref(membership.organization)
         key = organization.pk if organization is not None else None
-        organizations[key] = ref(organization)
+        organizations[key] = organization
         groups.setdefault(key, []).append(
             Role(
                 membership.role,
