@@ -88,6 +88,9 @@ else:
         "default": {
             "ENGINE": "ratsblick.sqlite",
             "NAME": str(HOME / "ratsblick.sqlite3"),
+            # Said explicitly, so that pytest-xdist workers (which rename file
+            # databases per worker) each keep a private in-memory one.
+            "TEST": {"NAME": ":memory:"},
             "OPTIONS": {
                 # One writer at a time, readers never blocked (WAL); writers
                 # take the lock up front instead of failing on upgrade.
