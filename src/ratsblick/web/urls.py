@@ -2,7 +2,17 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
 from ratsblick.web.sitemaps import SITEMAPS
-from ratsblick.web.views import bodies, calendar, files, organizations, persons, search, start
+from ratsblick.web.views import (
+    bodies,
+    calendar,
+    files,
+    meetings,
+    organizations,
+    papers,
+    persons,
+    search,
+    start,
+)
 
 
 class RowId:
@@ -44,6 +54,9 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "template_name": "web/sitemap.xml"},
         name="sitemap_section",
     ),
+    path("vorlage/<pk:pk>/", papers.paper_detail, name="paper"),
+    path("sitzung/<pk:pk>/", meetings.meeting_detail, name="meeting"),
+    path("sitzung/<pk:pk>.ics", meetings.meeting_ical, name="meeting_ical"),
     path("gremium/<pk:pk>/", organizations.organization_detail, name="organization"),
     path("person/<pk:pk>/", persons.person_detail, name="person"),
     path("kalender/", calendar.calendar_page, name="calendar"),
