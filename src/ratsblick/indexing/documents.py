@@ -2,15 +2,24 @@
 
 The same builders serve indexing and snippets (the text a snippet is cut
 from is the text that was indexed), always for many keys at a time, with a
-fixed number of queries per kind.
+fixed number of queries per kind; for snippets (`texts_by_key`) they skip
+what only the index needs (organizations, a file's paper or meeting).
+
+A file belongs to its paper (as main file or annex), else to its meeting
+(invitation, protocols, annexes, an agenda item's files): that is its
+`parent`, the hit it is shown in. It takes the parent's type, organizations
+and, without a date of its own, its date for the filters, but not its
+reference: a Drucksachen-Nr finds the paper, which then lists the files.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from ratsblick.council.models import (
     AgendaItem,
@@ -25,7 +34,7 @@ from ratsblick.council.models import (
 )
 from ratsblick.files.models import ExtractedPage, FileVersion
 from ratsblick.oparl.schema import ObjectType
-from ratsblick.search import Kind, SearchDocument
+from ratsblick.search import Kind, SearchDocument, document_key
 
 MODELS: dict[Kind, type[OParlObject]] = {
     Kind.PAPER: Paper,
@@ -53,20 +62,16 @@ def _paper_organizations(papers: Iterable[int]) -> dict[int, set[int]]:
     return found
 
 
-def papers(pks: list[int]) -> Iterator[SearchDocument]:
-    rows = Paper.objects.live().filter(pk__in=pks, body__isnull=False)
-    rows = rows.select_related("facts", "main_file").prefetch_related(
-        Prefetch("auxiliary_files", queryset=File.objects.only("name"))
-    )
-    organizations = _paper_organizations(pks)
+def papers(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
+    """Papers; their files are documents of their own, shown inside the paper's hit."""
+    rows = Paper.objects.live().filter(pk__in=pks, body__isnull=False).select_related("facts")
+    organizations = _paper_organizations(pks) if context else {}
     for paper in rows:
         facts = getattr(paper, "facts", None)
-        files = [f.name for f in (paper.main_file, *paper.auxiliary_files.all()) if f]
         text = _lines(
             facts.resolution_proposal if facts else "",
             facts.lead_department if facts else "",
             facts.author if facts else "",
-            *files,
         )
         yield SearchDocument(
             Kind.PAPER,
@@ -81,15 +86,77 @@ def papers(pks: list[int]) -> Iterator[SearchDocument]:
         )
 
 
-def _file_papers(files: list[int]) -> dict[int, Paper]:
+@dataclass
+class Parent:
+    """What a file takes from the paper or meeting it belongs to."""
+
+    key: str
+    date: date | None = None
+    paper_type: str = ""
+    organizations: list[int] = field(default_factory=list)
+
+
+def _file_papers(files: list[int]) -> dict[int, Parent]:
     """The paper each file belongs to: as its main file, else as an annex."""
     owner: dict[int, int] = {}
     through = Paper.auxiliary_files.through.objects.filter(file__in=files, paper__deleted=False)
     owner.update(through.values_list("file", "paper"))
     main = Paper.objects.live().filter(main_file__in=files)
     owner.update(main.values_list("main_file", "pk"))
-    loaded = Paper.objects.in_bulk(set(owner.values()))
-    return {file_pk: loaded[paper] for file_pk, paper in owner.items()}
+    loaded = Paper.objects.only("date", "paper_type").in_bulk(set(owner.values()))
+    organizations = _paper_organizations(list(loaded))
+    return {
+        file_pk: Parent(
+            document_key(Kind.PAPER, paper),
+            loaded[paper].date,
+            loaded[paper].paper_type,
+            sorted(organizations.get(paper, ())),
+        )
+        for file_pk, paper in owner.items()
+    }
+
+
+MEETING_FILES = ("invitation", "results_protocol", "verbatim_protocol")
+
+
+def _file_meetings(files: list[int]) -> dict[int, Parent]:
+    """The meeting each file belongs to: as invitation or protocol, as an annex of
+    the meeting or of one of its agenda items."""
+    owner: dict[int, int] = {}
+    items = AgendaItem.objects.live().filter(meeting__deleted=False)
+    owner.update(
+        AgendaItem.auxiliary_files.through.objects.filter(
+            file__in=files, agendaitem__in=items
+        ).values_list("file", "agendaitem__meeting")
+    )
+    owner.update(items.filter(resolution_file__in=files).values_list("resolution_file", "meeting"))
+    owner.update(
+        Meeting.auxiliary_files.through.objects.filter(
+            file__in=files, meeting__deleted=False
+        ).values_list("file", "meeting")
+    )
+    wanted = set(files)
+    roles = Q()
+    for column in MEETING_FILES:
+        roles |= Q(**{f"{column}__in": files})
+    for pk, *own in Meeting.objects.live().filter(roles).values_list("pk", *MEETING_FILES):
+        owner.update((file_pk, pk) for file_pk in own if file_pk in wanted)
+    starts = dict(Meeting.objects.filter(pk__in=set(owner.values())).values_list("pk", "start"))
+    organizations: dict[int, list[int]] = defaultdict(list)
+    for meeting, organization in (
+        Meeting.organizations.through.objects.filter(meeting__in=starts)
+        .order_by("organization")
+        .values_list("meeting", "organization")
+    ):
+        organizations[meeting].append(organization)
+    return {
+        file_pk: Parent(
+            document_key(Kind.MEETING, meeting),
+            start.date() if (start := starts.get(meeting)) else None,
+            organizations=organizations[meeting],
+        )
+        for file_pk, meeting in owner.items()
+    }
 
 
 def _file_texts(files: list[int]) -> dict[int, tuple[str, list[int]]]:
@@ -118,36 +185,36 @@ def _file_texts(files: list[int]) -> dict[int, tuple[str, list[int]]]:
     return found
 
 
-def files(pks: list[int]) -> Iterator[SearchDocument]:
+def files(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
     rows = list(File.objects.live().filter(pk__in=pks, body__isnull=False))
-    texts = _file_texts([f.pk for f in rows])
-    owners = _file_papers([f.pk for f in rows])
-    organizations = _paper_organizations([p.pk for p in owners.values()])
+    found = [f.pk for f in rows]
+    texts = _file_texts(found)
+    parents = {**_file_meetings(found), **_file_papers(found)} if context else {}
     for file in rows:
         text, starts = texts.get(file.pk, ("", []))
-        paper = owners.get(file.pk)
+        parent = parents.get(file.pk)
         yield SearchDocument(
             Kind.FILE,
             file.pk,
             file.body_id or 0,
             file.name or file.file_name,
             text,
-            reference=paper.reference if paper else "",
-            date=file.date or (paper.date if paper else None),
-            paper_type=paper.paper_type if paper else "",
-            organizations=sorted(organizations.get(paper.pk, ())) if paper else [],
+            date=file.date or (parent.date if parent else None),
+            paper_type=parent.paper_type if parent else "",
+            organizations=parent.organizations if parent else [],
             page_starts=starts,
+            parent=parent.key if parent else "",
         )
 
 
-def meetings(pks: list[int]) -> Iterator[SearchDocument]:
+def meetings(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
     rows = Meeting.objects.live().filter(pk__in=pks, body__isnull=False)
     rows = rows.select_related("location").prefetch_related(
         Prefetch(
             "agenda_items",
             queryset=AgendaItem.objects.live().order_by("order", "pk"),
         ),
-        "organizations",
+        *(["organizations"] if context else []),
     )
     for meeting in rows:
         items = [_lines(f"{i.number} {i.name}", i.result) for i in meeting.agenda_items.all()]
@@ -163,11 +230,12 @@ def meetings(pks: list[int]) -> Iterator[SearchDocument]:
                 *items,
             ),
             date=meeting.start.date() if meeting.start else None,
-            organizations=sorted(o.pk for o in meeting.organizations.all()),
+            organizations=sorted(o.pk for o in meeting.organizations.all()) if context else [],
         )
 
 
-def persons(pks: list[int]) -> Iterator[SearchDocument]:
+def persons(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
+    """Persons; their organizations' names are their text, so `context` changes nothing."""
     rows = Person.objects.live().filter(pk__in=pks, body__isnull=False)
     memberships: dict[int, set[int]] = defaultdict(set)
     names: dict[int, set[str]] = defaultdict(set)
@@ -189,7 +257,8 @@ def persons(pks: list[int]) -> Iterator[SearchDocument]:
         )
 
 
-def organizations(pks: list[int]) -> Iterator[SearchDocument]:
+def organizations(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
+    del context  # an organization's own pk is all it carries
     rows = Organization.objects.live().filter(pk__in=pks, body__isnull=False)
     for organization in rows:
         yield SearchDocument(
@@ -207,7 +276,8 @@ def organizations(pks: list[int]) -> Iterator[SearchDocument]:
         )
 
 
-BUILDERS = {
+Builder = Callable[..., Iterator[SearchDocument]]
+BUILDERS: dict[Kind, Builder] = {
     Kind.PAPER: papers,
     Kind.MEETING: meetings,
     Kind.FILE: files,
@@ -216,27 +286,30 @@ BUILDERS = {
 }
 
 
-def build(keys: Iterable[tuple[Kind, int]]) -> dict[str, SearchDocument]:
+def build(keys: Iterable[tuple[Kind, int]], *, context: bool = True) -> dict[str, SearchDocument]:
     """The documents for `keys`; a key without one (deleted, a stub) is absent."""
     by_kind: dict[Kind, list[int]] = defaultdict(list)
     for kind, pk in keys:
         by_kind[kind].append(pk)
     return {
-        doc.key: doc for kind, pks in by_kind.items() for doc in BUILDERS[kind](sorted(set(pks)))
+        doc.key: doc
+        for kind, pks in by_kind.items()
+        for doc in BUILDERS[kind](sorted(set(pks)), context=context)
     }
 
 
-def build_by_key(keys: list[str]) -> dict[str, SearchDocument]:
-    """`build` for "kind:pk" keys, as the search engine asks for snippet texts."""
-    return build((Kind(k), int(pk)) for k, pk in (key.split(":", 1) for key in keys))
+def texts_by_key(keys: list[str]) -> dict[str, SearchDocument]:
+    """The documents' texts for "kind:pk" keys, as the search engine asks for snippets."""
+    parsed = ((Kind(k), int(pk)) for k, pk in (key.split(":", 1) for key in keys))
+    return build(parsed, context=False)
 
 
 def affected(changes: Iterable[tuple[ObjectType, int]]) -> set[tuple[Kind, int]]:
     """The documents to rebuild for changed objects (`council.Change` rows).
 
     A document shows more than its own row: a meeting its agenda items, a
-    file its paper's reference and type, a person the organizations of their
-    memberships.
+    file its paper or meeting (its parent, type, organizations), a person the
+    organizations of their memberships.
     """
     own = {model.oparl_type: kind for kind, model in MODELS.items()}
     keys: set[tuple[Kind, int]] = set()
@@ -257,6 +330,8 @@ def affected(changes: Iterable[tuple[ObjectType, int]]) -> set[tuple[Kind, int]]
             keys.update((target, pk) for pk in pks if pk is not None)
     changed_papers = [pk for kind, pk in keys if kind == Kind.PAPER]
     keys.update((Kind.FILE, pk) for pk in _paper_files(changed_papers))
+    changed_meetings = [pk for kind, pk in keys if kind == Kind.MEETING]
+    keys.update((Kind.FILE, pk) for pk in _meeting_files(changed_meetings))
     return keys
 
 
@@ -268,6 +343,20 @@ def _paper_files(papers: list[int]) -> Iterator[int]:
     yield from main.values_list("main_file", flat=True)
     annexes = Paper.auxiliary_files.through.objects.filter(paper__in=papers)
     yield from annexes.values_list("file", flat=True)
+
+
+def _meeting_files(meetings: list[int]) -> Iterator[int]:
+    """The invitation, protocols and annexes of `meetings` and of their agenda items."""
+    if not meetings:
+        return
+    for pks in Meeting.objects.filter(pk__in=meetings).values_list(*MEETING_FILES):
+        yield from (pk for pk in pks if pk is not None)
+    annexes = Meeting.auxiliary_files.through.objects.filter(meeting__in=meetings)
+    yield from annexes.values_list("file", flat=True)
+    items = AgendaItem.objects.filter(meeting__in=meetings)
+    yield from items.filter(resolution_file__isnull=False).values_list("resolution_file", flat=True)
+    item_annexes = AgendaItem.auxiliary_files.through.objects.filter(agendaitem__in=items)
+    yield from item_annexes.values_list("file", flat=True)
 
 
 def all_keys(kind: Kind, chunk: int = 2000) -> Iterator[list[int]]:

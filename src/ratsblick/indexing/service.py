@@ -110,4 +110,4 @@ def reindex(progress: Progress = _quiet) -> IndexReport:
 
 
 def search(request: SearchRequest) -> SearchResults:
-    return search_index().search(request, documents.build_by_key)
+    return search_index().search(request, documents.texts_by_key)
