@@ -84,6 +84,45 @@ EXTRACT_MEMORY_MB = Setting(
 EXTRACT_WORKERS = Setting(
     "RATSBLICK_EXTRACT_WORKERS", int, 0, "Extraction worker processes; 0 means one per core."
 )
+BACKGROUND_JOBS = Setting(
+    "RATSBLICK_BACKGROUND_JOBS",
+    _bool,
+    True,
+    "`ratsblick serve` syncs, reads and indexes in the background (off behind Celery workers).",
+)
+SYNC_INTERVAL = Setting(
+    "RATSBLICK_SYNC_INTERVAL_SECONDS",
+    float,
+    3600.0,
+    "Seconds between incremental syncs of every body (embedded pipeline and Celery beat).",
+)
+FULL_SYNC_INTERVAL = Setting(
+    "RATSBLICK_FULL_SYNC_INTERVAL_SECONDS",
+    float,
+    7 * 24 * 3600.0,
+    "Seconds between full consistency syncs of every body (Celery beat).",
+)
+REINDEX_INTERVAL = Setting(
+    "RATSBLICK_REINDEX_INTERVAL_SECONDS",
+    float,
+    24 * 3600.0,
+    "Seconds between index reconciles (Celery beat).",
+)
+BROKER_URL = Setting(
+    "RATSBLICK_BROKER_URL", str, "redis://127.0.0.1:6379/0", "Redis URL of the Celery broker."
+)
+BROKER_VISIBILITY_TIMEOUT = Setting(
+    "RATSBLICK_BROKER_VISIBILITY_TIMEOUT",
+    float,
+    3600.0,
+    "Seconds before a task of a vanished worker is handed to another one.",
+)
+TASK_RETRIES = Setting(
+    "RATSBLICK_TASK_RETRIES", int, 5, "Retries of a failing task before its dead letter."
+)
+TASK_BACKOFF = Setting(
+    "RATSBLICK_TASK_BACKOFF_SECONDS", int, 60, "Largest first delay before a task is retried."
+)
 
 ALL: tuple[Setting[object], ...] = (
     HOME,
@@ -102,4 +141,12 @@ ALL: tuple[Setting[object], ...] = (
     EXTRACT_TIMEOUT,
     EXTRACT_MEMORY_MB,
     EXTRACT_WORKERS,
+    BACKGROUND_JOBS,
+    SYNC_INTERVAL,
+    FULL_SYNC_INTERVAL,
+    REINDEX_INTERVAL,
+    BROKER_URL,
+    BROKER_VISIBILITY_TIMEOUT,
+    TASK_RETRIES,
+    TASK_BACKOFF,
 )  # type: ignore[assignment]

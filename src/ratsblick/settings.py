@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ratsblick.indexing",
     "ratsblick.web",
     "ratsblick.demo",
+    "ratsblick.jobs",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,10 @@ content hash) or when an earlier attempt failed and its back-off has
 passed. A blob is read once, whatever Files carry it. Downloads and
 extractions run in worker threads (extractions in sandboxed processes);
 only the calling thread writes to the database.
+
+`fetch_file` and `extract_blob` are the same steps for one file at a time,
+by primary key, as `ratsblick.jobs` runs them: a repeat finds nothing due
+and does nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ratsblick import config
@@ -60,22 +64,22 @@ def retry_delay(attempts: int) -> timedelta:
     return RETRY_BASE * min(1 << max(0, attempts - 1), 32)
 
 
-def files_due(body: Body) -> list[File]:
-    """Live files whose content we lack, whose record changed since, or whose retry is due.
-
-    One query: the database picks them, however many files the body has.
-    """
-    return list(
+def _due() -> QuerySet[File]:
+    """Live files whose content we lack, whose record changed since, or whose retry is due."""
+    return (
         File.objects.live()
-        .filter(body=body)
         .exclude(access_url="", download_url="")
         .filter(
             Q(download__isnull=True)
             | ~Q(download__file_hash=F("content_hash"))
             | Q(download__retry_at__lte=timezone.now())
         )
-        .order_by("pk")
     )
+
+
+def files_due(body: Body) -> list[File]:
+    """One query: the database picks them, however many files the body has."""
+    return list(_due().filter(body=body).order_by("pk"))
 
 
 def _in_parallel(
@@ -87,7 +91,7 @@ def _in_parallel(
             yield futures[future], future
 
 
-def _download(file: File, client: HttpClient) -> Path:
+def _download(file: File, client: HttpClient) -> Path | FetchError:
     """The file's bytes in a temporary file beside the blobs (accessUrl, then downloadUrl)."""
     path = temporary_file()
     last: FetchError | None = None
@@ -104,7 +108,7 @@ def _download(file: File, client: HttpClient) -> Path:
         raise
     path.unlink(missing_ok=True)
     assert last is not None
-    raise last
+    return last
 
 
 def fetch_files(
@@ -115,38 +119,47 @@ def fetch_files(
     jobs = _in_parallel(due, lambda f: _download(f, client), workers)
     for done, (file, future) in enumerate(jobs, start=1):
         progress("Dateien laden", done, len(due))
-        now = timezone.now()
-        download, _ = Download.objects.get_or_create(
-            file=file, defaults={"status": Download.Status.FAILED, "attempted_at": now}
+        blob = _save_download(file, future.result())
+        counts["fetched" if blob else "fetch failed"] += 1
+
+
+def fetch_file(file_pk: int, client: HttpClient) -> Blob | None:
+    """Fetch one File if it is due; the blob it now has, None if failed or not due."""
+    file = _due().filter(pk=file_pk).first()
+    return None if file is None else _save_download(file, _download(file, client))
+
+
+def _save_download(file: File, downloaded: Path | FetchError) -> Blob | None:
+    """Record a download's outcome: the blob stored, or the failure and its back-off."""
+    now = timezone.now()
+    download, _ = Download.objects.get_or_create(
+        file=file, defaults={"status": Download.Status.FAILED, "attempted_at": now}
+    )
+    download.attempted_at = now
+    download.file_hash = file.content_hash
+    if isinstance(downloaded, FetchError):
+        unreachable = isinstance(downloaded, NotFound) or downloaded.status is None
+        download.status = Download.Status.UNREACHABLE if unreachable else Download.Status.FAILED
+        download.error = downloaded.reason
+        download.attempts += 1
+        download.retry_at = now + retry_delay(download.attempts)
+        download.save()
+        return None
+    sha256 = store_file(downloaded)
+    stored = blob_path(sha256)
+    with transaction.atomic():
+        blob, _ = Blob.objects.get_or_create(
+            sha256=sha256,
+            defaults={"size": stored.stat().st_size, "mime_type": sniff_file(stored)},
         )
-        download.attempted_at = now
-        download.file_hash = file.content_hash
-        try:
-            downloaded = future.result()
-        except FetchError as exc:
-            unreachable = isinstance(exc, NotFound) or exc.status is None
-            download.status = Download.Status.UNREACHABLE if unreachable else Download.Status.FAILED
-            download.error = exc.reason
-            download.attempts += 1
-            download.retry_at = now + retry_delay(download.attempts)
-            download.save()
-            counts["fetch failed"] += 1
-            continue
-        sha256 = store_file(downloaded)
-        stored = blob_path(sha256)
-        with transaction.atomic():
-            blob, _ = Blob.objects.get_or_create(
-                sha256=sha256,
-                defaults={"size": stored.stat().st_size, "mime_type": sniff_file(stored)},
-            )
-            FileVersion.objects.get_or_create(file=file, blob=blob, defaults={"fetched_at": now})
-            record_changes(ObjectType.FILE, [file.pk])
-            download.status = Download.Status.OK
-            download.error = ""
-            download.attempts = 0
-            download.retry_at = None
-            download.save()
-        counts["fetched"] += 1
+        FileVersion.objects.get_or_create(file=file, blob=blob, defaults={"fetched_at": now})
+        record_changes(ObjectType.FILE, [file.pk])
+        download.status = Download.Status.OK
+        download.error = ""
+        download.attempts = 0
+        download.retry_at = None
+        download.save()
+    return blob
 
 
 def blobs_to_extract(body: Body) -> list[Blob]:
@@ -157,7 +170,18 @@ def blobs_to_extract(body: Body) -> list[Blob]:
     )
 
 
-def _save_extraction(blob: Blob, result: ExtractedText | None, error: str) -> Extraction:
+def _save_extraction(blob: Blob, result: ExtractedText | None, error: str) -> bool:
+    """Store what was read; False when another worker stored this blob's text first."""
+    try:
+        _insert_extraction(blob, result, error)
+    except IntegrityError:
+        if not Extraction.objects.filter(blob=blob).exists():
+            raise
+        return False
+    return True
+
+
+def _insert_extraction(blob: Blob, result: ExtractedText | None, error: str) -> None:
     with transaction.atomic():
         extraction = Extraction.objects.create(
             blob=blob,
@@ -183,7 +207,34 @@ def _save_extraction(blob: Blob, result: ExtractedText | None, error: str) -> Ex
                 for p in result.pages
             )
         record_changes(ObjectType.FILE, blob.versions.values_list("file_id", flat=True))
-    return extraction
+
+
+def extract_blob(blob_pk: int, extractor: SandboxedExtractor) -> str | None:
+    """Read one blob unless it has been read; the outcome counted, None if nothing was done."""
+    blob = Blob.objects.filter(pk=blob_pk, extraction__isnull=True).first()
+    if blob is None:
+        return None
+    try:
+        result: ExtractedText | None = extractor.extract(blob_path(blob.sha256))
+        error = ""
+    except ExtractionError as exc:
+        result, error = None, str(exc)
+    if not _save_extraction(blob, result, error):
+        return None
+    return "extracted" if result else "extraction failed"
+
+
+def bodies_of_blob(blob_pk: int) -> list[Body]:
+    """The bodies whose files carry this blob (their papers' facts may depend on it)."""
+    files = File.objects.filter(versions__blob_id=blob_pk).values("body_id")
+    return list(Body.objects.filter(pk__in=files).order_by("pk"))
+
+
+def configured_extractor() -> SandboxedExtractor:
+    """An extraction worker process with the configured time and memory limits."""
+    return SandboxedExtractor(
+        timeout=config.EXTRACT_TIMEOUT.get(), memory=config.EXTRACT_MEMORY_MB.get() << 20
+    )
 
 
 def extract_blobs(
@@ -193,12 +244,7 @@ def extract_blobs(
     progress: ProgressCallback = _quiet,
 ) -> None:
     workers = workers or config.EXTRACT_WORKERS.get() or os.cpu_count() or 1
-    extractors = [
-        SandboxedExtractor(
-            timeout=config.EXTRACT_TIMEOUT.get(), memory=config.EXTRACT_MEMORY_MB.get() << 20
-        )
-        for _ in range(workers)
-    ]
+    extractors = [configured_extractor() for _ in range(workers)]
     free: queue.Queue[SandboxedExtractor] = queue.Queue()
     for extractor in extractors:
         free.put(extractor)

@@ -19,9 +19,9 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -157,11 +157,41 @@ class _VettingTransport(httpx.HTTPTransport):
         )
 
 
+class HostLimiter(Protocol):
+    """Bounds the requests in flight to one host (`netloc`).
+
+    The client holds a slot for the whole of each request. The default counts
+    the threads of this process; `ratsblick.jobs` shares one count between all
+    workers of a deployment (in Redis).
+    """
+
+    def slot(self, host: str) -> AbstractContextManager[None]: ...
+
+
+class ThreadHostLimiter:
+    """At most `per_host` requests per host from the threads of this process."""
+
+    def __init__(self, per_host: int) -> None:
+        self.per_host = per_host
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        with self._lock:
+            semaphore = self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
+        with semaphore:
+            yield
+
+
 class HttpClient:
     """Thread-safe; share one instance between the threads of a sync."""
 
-    def __init__(self, config: ClientConfig | None = None) -> None:
+    def __init__(
+        self, config: ClientConfig | None = None, limiter: HostLimiter | None = None
+    ) -> None:
         self.config = config or ClientConfig()
+        self.limiter = limiter or ThreadHostLimiter(self.config.per_host)
         backend = _VettingBackend(self.config.resolver, allow_private=self.config.allow_private)
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
         self._client = httpx.Client(
@@ -170,8 +200,6 @@ class HttpClient:
             headers={"User-Agent": self.config.user_agent, "Accept": "application/json, */*"},
             transport=_VettingTransport(backend, limits),
         )
-        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
-        self._lock = threading.Lock()
         self.requests = 0
 
     def close(self) -> None:
@@ -183,16 +211,6 @@ class HttpClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _host_slot(self, url: str) -> Iterator[None]:
-        host = urlsplit(url).netloc
-        with self._lock:
-            slot = self._host_slots.setdefault(
-                host, threading.BoundedSemaphore(self.config.per_host)
-            )
-        with slot:
-            yield
-
     def _once(self, url: str, max_bytes: int, sink: BinaryIO | None = None) -> Response:
         """One request with redirects followed (each hop checked), body size capped.
 
@@ -203,7 +221,7 @@ class HttpClient:
         for _ in range(self.config.max_redirects + 1):
             check_url(current)
             with (
-                self._host_slot(current),
+                self.limiter.slot(urlsplit(current).netloc),
                 _refusals_for(current),
                 self._client.stream("GET", current) as resp,
             ):
