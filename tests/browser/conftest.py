@@ -82,9 +82,12 @@ class Browser:
     def collect_console(self) -> None:
         """Keep the console's errors (CSP refusals, failed assets, exceptions) seen so far."""
         for entry in self.driver.get_log("browser"):
-            # The browser's own request for /favicon.ico is not the page's doing.
-            if entry["level"] == "SEVERE" and "/favicon.ico " not in entry["message"]:
-                self.console_errors.append(f"{self.driver.current_url}: {entry['message']}")
+            message = entry["message"]
+            # The browser's own request for /favicon.ico is not the page's doing, and a
+            # 404 page's own status is its point.
+            own_status = message.startswith(f"{self.driver.current_url} - Failed to load")
+            if entry["level"] == "SEVERE" and "/favicon.ico " not in message and not own_status:
+                self.console_errors.append(f"{self.driver.current_url}: {message}")
 
     def path(self) -> str:
         """The current URL without the site: `/suche/?q=…`."""
