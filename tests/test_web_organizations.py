@@ -17,6 +17,7 @@ from urllib.parse import unquote
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 
 from ratsblick.council.models import Meeting, Membership, Organization, Paper, Person
@@ -28,6 +29,8 @@ from tests.helpers import synced
 
 pytestmark = pytest.mark.django_db
 
+# Papers without a date come last, as on the pages (PostgreSQL sorts NULL first by default).
+NEWEST_FIRST = F("date").desc(nulls_last=True)
 COUNCIL = "organization/1-8"  # Gemeinderat: the most meetings and consultations
 ELECTION_REVIEW = "organization/1-6"  # Wahlprüfungsausschuss: the most memberships
 SPD = "organization/2-3"
@@ -238,7 +241,7 @@ def test_papers_consulted_there_newest_first(council: Council) -> None:
     }
     expected = list(
         Paper.objects.filter(oparl_id__in=consulted)
-        .order_by("-date", "-pk")
+        .order_by(NEWEST_FIRST, "-pk")
         .values_list("pk", flat=True)
     )
     assert len(expected) > 500
@@ -296,7 +299,7 @@ def test_person_memberships_over_time_grouped_by_organization(council: Council) 
 
 def test_person_papers_as_originator(council: Council) -> None:
     person = _person(council, HUPPERTZ)
-    papers = Paper.objects.filter(oparl_id__in=council.originated).order_by("-date", "-pk")
+    papers = Paper.objects.filter(oparl_id__in=council.originated).order_by(NEWEST_FIRST, "-pk")
     html = _section(Client().get(f"/person/{person.pk}/").content.decode(), "vorlagen")
     assert _links(html, "vorlage") == [p.pk for p in papers]
     other = _person(council, "person/15")
