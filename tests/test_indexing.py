@@ -1,5 +1,6 @@
 """The index follows the database: full and incremental syncs, busy writers, rebuilds,
-the search command and the search page."""
+the search command, and which paper or meeting a file is shown in (the search page
+is tested in test_web_search)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError
-from django.test import Client
 
 from ratsblick.council.models import (
     Change,
@@ -20,6 +20,7 @@ from ratsblick.council.models import (
     record_changes,
 )
 from ratsblick.council.sync import sync_body
+from ratsblick.indexing import documents
 from ratsblick.indexing.service import index_changes, index_path, search, search_index
 from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.dataset import RecordedDataset
@@ -113,30 +114,29 @@ def test_the_search_command(replay: ReplayServer, client: HttpClient) -> None:
     assert "Unbekannter Typ" in command("search", "typ:raumschiff Haushalt")
 
 
-def test_the_search_page(replay: ReplayServer, client: HttpClient) -> None:
+def test_a_file_is_shown_in_its_paper_else_its_meeting(
+    replay: ReplayServer, client: HttpClient
+) -> None:
     synced(replay, client)
-    web = Client()
-    assert web.get("/suche/?q=Haushalt").status_code == 503
-    assert "nicht verfügbar" in web.get("/suche/?q=Haushalt").content.decode()
-    command("index")
-    page = web.get("/suche/", {"q": "Hundesteuersatzung"})
-    html = page.content.decode()
-    assert page.status_code == 200
-    assert "<mark>Hundesteuersatzung</mark>" in html
-    assert "Treffer" in html
-    assert "Vorlage" in html  # facet label
-    assert 'href="?q=Hundesteuersatzung&amp;typ=paper"' in html
-    filtered = web.get("/suche/", {"q": "Hundesteuersatzung", "typ": "paper"}).content.decode()
-    assert 'aria-current="true"' in filtered
-    for params in (
-        {"q": '"'},
-        {"q": "-"},
-        {"q": "typ:raumschiff"},
-        {"q": "Haus", "seite": "abc"},
-        {"q": "Haus", "seite": "99999"},
-        {"q": "Haus", "von": "gestern", "typ": "nichts", "gremium": "x"},
-        {"q": "x" * 5000},
-        {"q": "Haus\x00"},
-    ):
-        assert web.get("/suche/", params).status_code == 200, params
-    assert web.get("/suche/").status_code == 200
+    paper = Paper.objects.live().get(reference="159/2006")
+    meeting = Meeting.objects.live().filter(invitation__isnull=False).order_by("pk").first()
+    assert meeting is not None
+    assert paper.main_file_id
+    assert meeting.invitation_id
+    alone = File.objects.live().create(body=paper.body, name="Lose Datei", oparl_id="urn:lose")
+    built = documents.build(
+        [(Kind.FILE, paper.main_file_id), (Kind.FILE, meeting.invitation_id), (Kind.FILE, alone.pk)]
+    )
+    main = built[f"file:{paper.main_file_id}"]
+    assert (main.parent, main.reference, main.paper_type) == (
+        f"paper:{paper.pk}",
+        "",  # the Drucksachen-Nr finds the paper, not its files
+        paper.paper_type,
+    )
+    invitation = built[f"file:{meeting.invitation_id}"]
+    assert invitation.parent == f"meeting:{meeting.pk}"
+    assert invitation.organizations == sorted(meeting.organizations.values_list("pk", flat=True))
+    assert built[f"file:{alone.pk}"].parent == ""
+    # A change of the meeting rebuilds its files (their parent may have gone).
+    keys = documents.affected([(Meeting.oparl_type, meeting.pk)])
+    assert (Kind.FILE, meeting.invitation_id) in keys
