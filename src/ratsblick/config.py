@@ -24,6 +24,13 @@ def _bool(text: str) -> bool:
     raise ValueError(f"expected a boolean (1/0, true/false), got {text!r}")
 
 
+def _log_format(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("json", "console"):
+        raise ValueError(f"expected json or console, got {text!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting(Generic[T]):
     name: str
@@ -123,6 +130,25 @@ TASK_RETRIES = Setting(
 TASK_BACKOFF = Setting(
     "RATSBLICK_TASK_BACKOFF_SECONDS", int, 60, "Largest first delay before a task is retried."
 )
+LOG_FORMAT = Setting(
+    "RATSBLICK_LOG_FORMAT",
+    _log_format,
+    "console",
+    "`json` for one JSON object per log line (with the correlation id), `console` for plain text.",
+)
+LOG_LEVEL = Setting("RATSBLICK_LOG_LEVEL", str, "WARNING", "Level of the `ratsblick` loggers.")
+WEB_CONNECTION_LIMIT = Setting(
+    "RATSBLICK_WEB_CONNECTION_LIMIT",
+    int,
+    1000,
+    "Open connections the embedded web server (`serve`) accepts at once.",
+)
+WEB_CHANNEL_TIMEOUT = Setting(
+    "RATSBLICK_WEB_CHANNEL_TIMEOUT",
+    float,
+    20.0,
+    "Seconds the embedded web server keeps a connection that sends nothing.",
+)
 
 ALL: tuple[Setting[object], ...] = (
     HOME,
@@ -149,4 +175,8 @@ ALL: tuple[Setting[object], ...] = (
     BROKER_VISIBILITY_TIMEOUT,
     TASK_RETRIES,
     TASK_BACKOFF,
+    LOG_FORMAT,
+    LOG_LEVEL,
+    WEB_CONNECTION_LIMIT,
+    WEB_CHANNEL_TIMEOUT,
 )  # type: ignore[assignment]

@@ -12,6 +12,7 @@ from csp.constants import NONE, SELF
 from django.utils.functional import lazy
 
 from ratsblick import config
+from ratsblick.logs import logging_config
 
 # Nothing is created on import: the SQLite backend makes RATSBLICK_HOME when it
 # first opens the database, the blob store and the index their own folders.
@@ -51,22 +52,31 @@ ALLOWED_HOSTS = [h.strip() for h in config.ALLOWED_HOSTS.get().split(",") if h.s
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
     "django.contrib.staticfiles",
     "csp",
     "ratsblick.council",
     "ratsblick.files",
     "ratsblick.indexing",
+    "ratsblick.reader",
     "ratsblick.web",
     "ratsblick.demo",
     "ratsblick.jobs",
+    "ratsblick.ops",
 ]
 
 MIDDLEWARE = [
+    # First, so that everything logged for a request carries its id.
+    "ratsblick.ops.middleware.CorrelationIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Our own assets only (no CDN), served by the app itself in embedded mode.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # The operator's login is the one form that changes state.
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -130,9 +140,6 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"ratsblick": {"handlers": ["console"], "level": "WARNING"}},
-}
+LOGGING = logging_config(config.LOG_FORMAT.get(), config.LOG_LEVEL.get())
+LOGIN_URL = "ops:login"
+LOGIN_REDIRECT_URL = "ops:status"

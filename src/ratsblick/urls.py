@@ -1,3 +1,6 @@
 from django.urls import include, path
 
-urlpatterns = [path("", include("ratsblick.web.urls"))]
+urlpatterns = [
+    path("", include("ratsblick.web.urls")),
+    path("", include("ratsblick.ops.urls")),
+]
