@@ -41,6 +41,8 @@ class SyncState:
     last_outcome: str
     """The label of the last run's outcome ("erfolgreich", "unvollständig" …), "" if none."""
     last_error: str
+    last_ok: bool
+    """The last run succeeded (then its time is `last_success`)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ def _sync_state(body: Body) -> SyncState:
         last.started_at if last else None,
         SyncRun.Outcome(last.outcome).label if last else "",
         last.error if last else "",
+        bool(last and last.outcome == SyncRun.Outcome.OK),
     )
 
 
