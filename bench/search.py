@@ -6,8 +6,9 @@
 A deterministic generator writes a German council corpus: the words of the
 Hürtgenwald titles, the Aachen seed and the sample papers, ranked by how
 often they occur there, with council compounds and OCR-like noise in the
-tail, drawn Zipf-distributed; papers, meetings, files (log-normal lengths),
-persons and organizations of 400 bodies over 20 years. It is indexed with
+tail, drawn Zipf-distributed; papers, meetings, files (log-normal lengths, most of them a
+paper's, shown inside its hit), persons and organizations of 400 bodies over
+20 years. It is indexed with
 `ratsblick.search` and, as the baseline, into SQLite FTS5 (unicode61,
 diacritics folded, BM25) in the same run. Each query class runs against both;
 the table shows p50/p95 in ms for a top-20 page without and with snippets
@@ -136,9 +137,24 @@ class Corpus:
     def reference(i: int) -> str:
         return f"FB {i % 90:02d}/{i % 9973:04d}/WP{17 + i % 3}-{i}"
 
+    def _rng(self, i: int) -> random.Random:
+        return random.Random(self.seed * 1_000_003 + i)
+
+    @staticmethod
+    def _kind(rng: random.Random) -> Kind:
+        return rng.choices([k for k, _ in KINDS], cum_weights=[0.40, 0.75, 0.90, 0.97, 1.0])[0]
+
+    def parent(self, i: int) -> str:
+        """A file's paper: the nearest paper among the 8 documents before it, if any
+        (96 % of the files belong to a paper, about one per paper)."""
+        for j in range(i - 1, max(-1, i - 9), -1):
+            if self._kind(self._rng(j)) == Kind.PAPER:
+                return f"paper:{j}"
+        return ""
+
     def document(self, i: int) -> SearchDocument:
-        rng = random.Random(self.seed * 1_000_003 + i)
-        kind = rng.choices([k for k, _ in KINDS], cum_weights=[0.40, 0.75, 0.90, 0.97, 1.0])[0]
+        rng = self._rng(i)
+        kind = self._kind(rng)
         body = 1 + rng.randrange(BODIES)
         day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
         title = self._words(rng, rng.randint(4, 12))
@@ -152,6 +168,7 @@ class Corpus:
             doc.page_starts = [0]
             for page in pages[:-1]:
                 doc.page_starts.append(doc.page_starts[-1] + len(page) + 2)
+            doc.parent = self.parent(i)
         elif kind == Kind.PAPER:
             doc.text = self._words(rng, rng.randint(40, 200))
             doc.reference = self.reference(i)
