@@ -113,16 +113,16 @@ def test_demo_syncs_the_samples(monkeypatch: pytest.MonkeyPatch) -> None:
     page = Client().get(f"/datei/{scan.pk}/").content.decode()
     assert "(Texterkennung)" in page
     assert "Unterstützung" in page
-    page = Client().get(f"/body/{body.pk}/")
+    page = Client().get(f"/kommune/{body.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
     assert '<html lang="de">' in html
     assert "Vorlagen (2097)" in html
     assert "Sitzungen (346)" in html
-    assert Client().get(f"/body/{body.pk}/?papiere=42").status_code == 200
+    assert Client().get(f"/kommune/{body.pk}/?vorlagen=42").status_code == 200
     index = Client().get("/").content.decode()
     assert "Gemeinde Hürtgenwald" in index
-    assert Client().get("/body/999999/").status_code == 404
+    assert Client().get("/kommune/999999/").status_code == 404
     # The demo indexed both bodies: a word of the OCR'd scan is found on its page.
     results = Client().get("/suche/", {"q": "Unterstützung", "typ": "file"}).content.decode()
     assert f'href="/datei/{scan.pk}/"' in results
