@@ -103,7 +103,13 @@ def test_the_search_command(replay: ReplayServer, client: HttpClient) -> None:
     hit = result["hits"][0]
     assert hit["type"] == "paper"
     assert hit["date"] >= "2015-01-01"
-    assert set(hit) == {"type", "id", "body", "title", "reference", "date", "score", "snippet"}
+    assert set(hit) == {
+        "type", "id", "body", "title", "reference", "date", "score", "snippet",
+        "matched", "files", "files_matched",
+    }  # fmt: skip
+    # Papers only: each is a hit of its own.
+    assert result["groups"] == result["total"]
+    assert result["more"] == (result["total"] > len(result["hits"]))
     assert "<mark>" in hit["snippet"]["html"]
     assert result["facets"]["kind"] == {"paper": result["total"]}
     dates = [h["date"] for h in result["hits"]]
