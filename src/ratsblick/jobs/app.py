@@ -29,12 +29,16 @@ app.conf.update(
         "unacked_restore_interval": min(10.0, config.BROKER_VISIBILITY_TIMEOUT.get()),
     },
     task_default_queue="net",
+    task_routes={
+        "ratsblick.jobs.tasks.extract_blob": {"queue": "cpu"},
+        "ratsblick.jobs.tasks.index_changes": {"queue": "index"},
+        "ratsblick.jobs.tasks.reconcile_index": {"queue": "index"},
+    },
     task_ignore_result=True,
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     # One task at a time per pool process: a long OCR job holds up nothing queued behind it.
     worker_prefetch_multiplier=1,
-    worker_hijack_root_logger=False,
     enable_utc=True,
     beat_schedule={
         "incremental sync of every body": {

@@ -112,13 +112,13 @@ def request_index() -> None:
         index_changes.delay()
 
 
-@app.task(base=Step, queue="net")
+@app.task(base=Step)
 def sync_all(full: bool = False) -> None:
     for body_pk in steps.subscribed_bodies():
         enqueue_once(sync_body, body_pk, full=full)
 
 
-@app.task(base=Step, queue="net", bind=True)
+@app.task(base=Step, bind=True)
 def sync_body(self: Step, body_pk: int, full: bool = False) -> None:
     """Sync, then queue the files to fetch and the blobs still unread."""
     with _unmarked_after(self, body_pk):
@@ -132,7 +132,7 @@ def sync_body(self: Step, body_pk: int, full: bool = False) -> None:
             raise SyncIncomplete(f"body {body_pk}: sync {run.outcome}: {'; '.join(run.notes)}")
 
 
-@app.task(base=Step, queue="net", bind=True)
+@app.task(base=Step, bind=True)
 def fetch_file(self: Step, file_pk: int) -> None:
     with _unmarked_after(self, file_pk):
         blob_pk = steps.fetch(file_pk, _client())
@@ -140,21 +140,21 @@ def fetch_file(self: Step, file_pk: int) -> None:
             enqueue_once(extract_blob, blob_pk)
 
 
-@app.task(base=Step, queue="cpu", bind=True)
+@app.task(base=Step, bind=True)
 def extract_blob(self: Step, blob_pk: int) -> None:
     with _unmarked_after(self, blob_pk):
         if steps.extract(blob_pk, _extractor()) is not None:
             request_index()
 
 
-@app.task(base=Step, queue="index")
+@app.task(base=Step)
 def index_changes() -> None:
     _redis().delete(f"{QUEUED}index")
     if steps.index() is None:
         raise IndexBusy("another process writes the index; retrying later")
 
 
-@app.task(base=Step, queue="index")
+@app.task(base=Step)
 def reconcile_index() -> None:
     if steps.reconcile_index() is None:
         raise IndexBusy("another process writes the index; retrying later")
