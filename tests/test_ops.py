@@ -398,3 +398,15 @@ def test_an_unknown_log_format_is_named(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("RATSBLICK_LOG_FORMAT", "xml")
     with pytest.raises(ValueError, match="RATSBLICK_LOG_FORMAT: expected json or console"):
         config.LOG_FORMAT.get()
+
+
+def test_status_prints_lag_files_and_errors(council: Body) -> None:
+    printed = command("status").splitlines()
+    start = printed.index("last success: 2025-03-01T10:01:00+00:00 (lag 2.0 h)")
+    assert printed[start : start + 4] == [
+        "last success: 2025-03-01T10:01:00+00:00 (lag 2.0 h)",
+        "files: waiting 1, fetch_failed 1, extracted 2, unreadable 1, ocr 1, ocr_pages 2",
+        "dead letters: 1",
+        "error 2025-03-01T09:00:00+00:00 failed: ConnectError: Verbindung abgelehnt",
+    ]
+    assert "last success: never" in printed

@@ -141,5 +141,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LOGGING = logging_config(config.LOG_FORMAT.get(), config.LOG_LEVEL.get())
+# Behind nginx (deploy/nginx.conf.example sets it): the login form's CSRF
+# origin check needs to know the request came in over HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 LOGIN_URL = "ops:login"
 LOGIN_REDIRECT_URL = "ops:status"

@@ -33,3 +33,23 @@ class Command(RatsblickCommand):
             for kind, counts in body["types"].items():
                 table.add_row(kind, *(str(counts[c]) for c in ("live", "deleted", "unresolved")))
             console.print(table)
+            for line in _summary(body):
+                console.print(line, markup=False)
+
+
+def _summary(body: dict[str, Any]) -> list[str]:
+    """The operator's lines under the table: lag, files, errors (sections of higher apps too)."""
+    lag = body["lag_seconds"]
+    lines = [
+        f"last success: {body['last_success'] or 'never'}"
+        + ("" if lag is None else f" (lag {lag / 3600:.1f} h)")
+    ]
+    files = body.get("file_counts")
+    if files:
+        lines.append("files: " + ", ".join(f"{key} {value}" for key, value in files.items()))
+    if "dead_letters" in body:
+        lines.append(f"dead letters: {body['dead_letters']}")
+    lines += [
+        f"error {run['started_at']} {run['outcome']}: {run['error']}" for run in body["last_errors"]
+    ]
+    return lines
