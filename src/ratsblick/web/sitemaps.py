@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from ratsblick.council.models import Body, File, Meeting, OParlObject, Paper
 
-
 if TYPE_CHECKING:
     _Sitemap = Sitemap[OParlObject]
 else:
