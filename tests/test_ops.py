@@ -28,9 +28,9 @@ from ratsblick import config
 from ratsblick.council.models import Body, Change, File, SyncRun
 from ratsblick.files.models import Blob, Download, Extraction, FileVersion
 from ratsblick.indexing.service import reindex
+from ratsblick.jobs import tasktimes
 from ratsblick.jobs.models import DeadLetter
 from ratsblick.logs import correlation_id
-from ratsblick.ops import tasktimes
 from tests.helpers import command, free_port
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,8 @@ class OpsConfig(AppConfig):
     verbose_name = "Ratsblick operations"
 
     def ready(self) -> None:
-        # Imported here: both need the models, which load after this module.
+        # Imported here: it needs the models, which load after this module.
         from ratsblick.council.status import status_sections  # noqa: PLC0415
-        from ratsblick.ops import report, tasktimes  # noqa: PLC0415
+        from ratsblick.ops import report  # noqa: PLC0415
 
         status_sections.connect(report.sections, dispatch_uid="ratsblick.ops.report")
-        tasktimes.connect()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from ratsblick.indexing.service import search_index
-from ratsblick.ops import broker
+from ratsblick.jobs import broker
 
 
 @dataclass(frozen=True)

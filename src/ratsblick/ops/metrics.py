@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-import redis
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from prometheus_client.core import (
@@ -24,8 +23,8 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from ratsblick.council.models import Body, Change, SyncRun
 from ratsblick.files.models import Download, Extraction
+from ratsblick.jobs import broker, tasktimes
 from ratsblick.jobs.models import DeadLetter
-from ratsblick.ops import broker, tasktimes
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ class BrokerCollector(Collector):
             client = broker.connect()
             lengths = broker.queue_lengths(client)
             figures = tasktimes.read(client)
-        except redis.RedisError:
+        except broker.BrokerUnavailable:
             log.warning("metrics: broker unreachable", exc_info=True)
             return
         queues = GaugeMetricFamily(

@@ -17,8 +17,8 @@ from typing import Any
 import redis
 from celery import signals
 
+from ratsblick.jobs import broker
 from ratsblick.logs import bind_correlation_id, unbind_correlation_id
-from ratsblick.ops import broker
 
 log = logging.getLogger(__name__)
 
@@ -94,5 +94,5 @@ def _postrun(task_id: str, task: Any, state: str | None = None, **kwargs: Any) -
 
 
 def connect() -> None:
-    signals.task_prerun.connect(_prerun, dispatch_uid="ratsblick.ops.prerun", weak=False)
-    signals.task_postrun.connect(_postrun, dispatch_uid="ratsblick.ops.postrun", weak=False)
+    signals.task_prerun.connect(_prerun, dispatch_uid="ratsblick.jobs.prerun", weak=False)
+    signals.task_postrun.connect(_postrun, dispatch_uid="ratsblick.jobs.postrun", weak=False)

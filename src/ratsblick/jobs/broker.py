@@ -17,6 +17,9 @@ PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITY_STEPS = (3, 6, 9)
 TIMEOUT = 2.0
 
+BrokerUnavailable = redis.RedisError
+"""What a broker call raises when Redis cannot answer (callers need not know Redis)."""
+
 
 def celery_mode() -> bool:
     return not config.BACKGROUND_JOBS.get()
