@@ -35,7 +35,7 @@ from pathlib import Path
 
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.sample import SAMPLE_FILES
-from ratsblick.search import Filters, Kind, SearchDocument, SearchIndex, SearchRequest
+from ratsblick.search import Filters, Kind, Parent, SearchDocument, SearchIndex, SearchRequest
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 BODIES = 400
@@ -144,13 +144,14 @@ class Corpus:
     def _kind(rng: random.Random) -> Kind:
         return rng.choices([k for k, _ in KINDS], cum_weights=[0.40, 0.75, 0.90, 0.97, 1.0])[0]
 
-    def parent(self, i: int) -> str:
+    def parent(self, i: int) -> Parent | None:
         """A file's paper: the nearest paper among the 8 documents before it, if any
         (96 % of the files belong to a paper, about one per paper)."""
         for j in range(i - 1, max(-1, i - 9), -1):
             if self._kind(self._rng(j)) == Kind.PAPER:
-                return f"paper:{j}"
-        return ""
+                paper = self.document(j)
+                return Parent(paper.key, paper.title, paper.reference, paper.date)
+        return None
 
     def document(self, i: int) -> SearchDocument:
         rng = self._rng(i)

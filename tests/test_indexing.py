@@ -25,7 +25,7 @@ from ratsblick.indexing.service import index_changes, index_path, search, search
 from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.server import ReplayServer
-from ratsblick.search import Filters, Kind, SearchRequest
+from ratsblick.search import Filters, Kind, Parent, SearchRequest
 from ratsblick.search.engine import CURRENT
 from tests.helpers import backdate_syncs, command, live, synced
 
@@ -135,14 +135,15 @@ def test_a_file_is_shown_in_its_paper_else_its_meeting(
     )
     main = built[f"file:{paper.main_file_id}"]
     assert (main.parent, main.reference, main.paper_type) == (
-        f"paper:{paper.pk}",
+        Parent(f"paper:{paper.pk}", paper.name, "159/2006", paper.date),
         "",  # the Drucksachen-Nr finds the paper, not its files
         paper.paper_type,
     )
     invitation = built[f"file:{meeting.invitation_id}"]
-    assert invitation.parent == f"meeting:{meeting.pk}"
+    assert invitation.parent is not None
+    assert invitation.parent.key == f"meeting:{meeting.pk}"
     assert invitation.organizations == sorted(meeting.organizations.values_list("pk", flat=True))
-    assert built[f"file:{alone.pk}"].parent == ""
+    assert built[f"file:{alone.pk}"].parent is None
     # A change of the meeting rebuilds its files (their parent may have gone).
     keys = documents.affected([(Meeting.oparl_type, meeting.pk)])
     assert (Kind.FILE, meeting.invitation_id) in keys

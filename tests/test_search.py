@@ -20,6 +20,7 @@ from ratsblick.search import (
     Filters,
     IndexBusy,
     Kind,
+    Parent,
     RebuildBusy,
     SearchDocument,
     SearchIndex,
@@ -420,18 +421,30 @@ FAMILY = [
             f"Seite eins.\n\nSeite zwei: Mühlenweg {'Mühlenweg ' * n}",
             date=date(2006, 5, 1),
             page_starts=[0, 13],
-            parent="paper:1",
+            parent=Parent("paper:1", "Bebauungsplan Mühlenweg", "159/2006", date(2006, 5, 1)),
         )
         for n in range(1, 6)
     ),
     SearchDocument(Kind.PAPER, 2, 1, "Haushalt", "", "160/2006", date(2006, 6, 1)),
     SearchDocument(
-        Kind.FILE, 20, 1, "Anlage Mühlenweg", "Nur Zahlen.", date=date(2006, 6, 1), parent="paper:2"
+        Kind.FILE,
+        20,
+        1,
+        "Anlage mit Skizze zum Mühlenweg",  # a longer title: less than paper 1's
+        "Nur Zahlen.",
+        date=date(2006, 6, 1),
+        parent=Parent("paper:2", "Haushalt", "160/2006", date(2006, 6, 1)),
     ),
     SearchDocument(Kind.FILE, 30, 1, "Brief", "Mühlenweg, Mühlenweg.", date=date(2007, 1, 1)),
     SearchDocument(Kind.MEETING, 40, 1, "Rat", "Tagesordnung", date=date(2007, 2, 1)),
     SearchDocument(
-        Kind.FILE, 41, 1, "Protokoll", "Zum Mühlenweg.", date=date(2007, 2, 1), parent="meeting:40"
+        Kind.FILE,
+        41,
+        1,
+        "Protokoll",
+        "Zum Mühlenweg.",
+        date=date(2007, 2, 1),
+        parent=Parent("meeting:40", "Rat", date=date(2007, 2, 1)),
     ),
 ]
 FAMILY_BY_KEY = {d.key: d for d in FAMILY}

@@ -7,9 +7,10 @@ what only the index needs (organizations, a file's paper or meeting).
 
 A file belongs to its paper (as main file or annex), else to its meeting
 (invitation, protocols, annexes, an agenda item's files): that is its
-`parent`, the hit it is shown in. It takes the parent's type, organizations
-and, without a date of its own, its date for the filters, but not its
-reference: a Drucksachen-Nr finds the paper, which then lists the files.
+`parent`, the hit it is shown in (with the parent's title, reference and
+date, stored with the file). It takes the parent's type, organizations and,
+without a date of its own, its date for the filters, but not its reference
+as its own: a Drucksachen-Nr finds the paper, which then lists the files.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import Prefetch, Q
 
@@ -34,7 +34,7 @@ from ratsblick.council.models import (
 )
 from ratsblick.files.models import ExtractedPage, FileVersion
 from ratsblick.oparl.schema import ObjectType
-from ratsblick.search import Kind, SearchDocument, document_key
+from ratsblick.search import Kind, Parent, SearchDocument, document_key
 
 MODELS: dict[Kind, type[OParlObject]] = {
     Kind.PAPER: Paper,
@@ -87,28 +87,33 @@ def papers(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
 
 
 @dataclass
-class Parent:
+class Owner:
     """What a file takes from the paper or meeting it belongs to."""
 
-    key: str
-    date: date | None = None
+    parent: Parent
     paper_type: str = ""
     organizations: list[int] = field(default_factory=list)
 
 
-def _file_papers(files: list[int]) -> dict[int, Parent]:
+def _file_papers(files: list[int]) -> dict[int, Owner]:
     """The paper each file belongs to: as its main file, else as an annex."""
     owner: dict[int, int] = {}
     through = Paper.auxiliary_files.through.objects.filter(file__in=files, paper__deleted=False)
     owner.update(through.values_list("file", "paper"))
     main = Paper.objects.live().filter(main_file__in=files)
     owner.update(main.values_list("main_file", "pk"))
-    loaded = Paper.objects.only("date", "paper_type").in_bulk(set(owner.values()))
+    loaded = Paper.objects.only("name", "reference", "date", "paper_type").in_bulk(
+        set(owner.values())
+    )
     organizations = _paper_organizations(list(loaded))
     return {
-        file_pk: Parent(
-            document_key(Kind.PAPER, paper),
-            loaded[paper].date,
+        file_pk: Owner(
+            Parent(
+                document_key(Kind.PAPER, paper),
+                loaded[paper].name,
+                loaded[paper].reference,
+                loaded[paper].date,
+            ),
             loaded[paper].paper_type,
             sorted(organizations.get(paper, ())),
         )
@@ -119,7 +124,7 @@ def _file_papers(files: list[int]) -> dict[int, Parent]:
 MEETING_FILES = ("invitation", "results_protocol", "verbatim_protocol")
 
 
-def _file_meetings(files: list[int]) -> dict[int, Parent]:
+def _file_meetings(files: list[int]) -> dict[int, Owner]:
     """The meeting each file belongs to: as invitation or protocol, as an annex of
     the meeting or of one of its agenda items."""
     owner: dict[int, int] = {}
@@ -141,21 +146,30 @@ def _file_meetings(files: list[int]) -> dict[int, Parent]:
         roles |= Q(**{f"{column}__in": files})
     for pk, *own in Meeting.objects.live().filter(roles).values_list("pk", *MEETING_FILES):
         owner.update((file_pk, pk) for file_pk in own if file_pk in wanted)
-    starts = dict(Meeting.objects.filter(pk__in=set(owner.values())).values_list("pk", "start"))
+    shown = {
+        pk: (name, start)
+        for pk, name, start in Meeting.objects.filter(pk__in=set(owner.values())).values_list(
+            "pk", "name", "start"
+        )
+    }
     organizations: dict[int, list[int]] = defaultdict(list)
     for meeting, organization in (
-        Meeting.organizations.through.objects.filter(meeting__in=starts)
+        Meeting.organizations.through.objects.filter(meeting__in=shown)
         .order_by("organization")
         .values_list("meeting", "organization")
     ):
         organizations[meeting].append(organization)
     return {
-        file_pk: Parent(
-            document_key(Kind.MEETING, meeting),
-            start.date() if (start := starts.get(meeting)) else None,
+        file_pk: Owner(
+            Parent(
+                document_key(Kind.MEETING, meeting),
+                shown[meeting][0],
+                date=start.date() if (start := shown[meeting][1]) else None,
+            ),
             organizations=organizations[meeting],
         )
         for file_pk, meeting in owner.items()
+        if meeting in shown
     }
 
 
@@ -189,21 +203,21 @@ def files(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
     rows = list(File.objects.live().filter(pk__in=pks, body__isnull=False))
     found = [f.pk for f in rows]
     texts = _file_texts(found)
-    parents = {**_file_meetings(found), **_file_papers(found)} if context else {}
+    owners = {**_file_meetings(found), **_file_papers(found)} if context else {}
     for file in rows:
         text, starts = texts.get(file.pk, ("", []))
-        parent = parents.get(file.pk)
+        owner = owners.get(file.pk)
         yield SearchDocument(
             Kind.FILE,
             file.pk,
             file.body_id or 0,
             file.name or file.file_name,
             text,
-            date=file.date or (parent.date if parent else None),
-            paper_type=parent.paper_type if parent else "",
-            organizations=parent.organizations if parent else [],
+            date=file.date or (owner.parent.date if owner else None),
+            paper_type=owner.paper_type if owner else "",
+            organizations=owner.organizations if owner else [],
             page_starts=starts,
-            parent=parent.key if parent else "",
+            parent=owner.parent if owner else None,
         )
 
 

@@ -45,6 +45,7 @@ REBUILD_LOCK = "rebuild.lock"
 WRITER_HEAP = 256_000_000
 FACET_SIZE = 20
 RERANK = 100
+DATE_SORTS = ("date", "date_asc")
 MAX_FETCH = 50_000
 """The most matches grouped for one page (about 30 ms at 1M documents)."""
 
@@ -215,7 +216,7 @@ class SearchIndex:
         total, groups, complete = _groups(
             searcher, compiled.query, request.sort, offset + limit + 1
         )
-        hits = _hits(index.schema, searcher, groups[offset : offset + limit], request.files_per_hit)
+        hits = _hits(searcher, groups[offset : offset + limit], request.files_per_hit)
         if request.snippets and compiled.stems:
             _add_snippets(hits, compiled.stems, texts)
         results = SearchResults(
@@ -255,7 +256,7 @@ def _ranked(
     all 800,000 matches of a common word: +6 ms at 1M documents); a boost of at
     most ×1.33 cannot lift a hit from beyond the `RERANK` fetched past the page.
     """
-    if sort in ("date", "date_asc"):
+    if sort in DATE_SORTS:
         order = tantivy.Order.Asc if sort == "date_asc" else tantivy.Order.Desc
         found = searcher.search(query, limit, order_by_field="date", order=order)
         # The stubs lack `count`, which search(count=True) fills.
@@ -277,10 +278,11 @@ def _groups(
     """The total, the first `wanted` groups (by their best match) and whether every
     match was looked at.
 
-    Twice as many matches as groups wanted are fetched first, then four times
-    more until there are enough groups: a paper's files rarely fill a page.
+    By relevance the matches of the page and the `RERANK` past it are fetched
+    first (as many as before grouping), by date twice the page; four times
+    more while the groups do not fill the page (a paper's files rarely do).
     """
-    fetch = 2 * wanted + RERANK
+    fetch = 2 * wanted if sort in DATE_SORTS else wanted + RERANK
     while True:
         total, ranked = _ranked(searcher, query, sort, fetch)
         codes = searcher.fast_field_values("group", [a for _, a in ranked]) if ranked else []
@@ -294,48 +296,52 @@ def _groups(
 
 
 def _hits(
-    schema: tantivy.Schema,
-    searcher: tantivy.Searcher,
-    groups: list[tuple[int, Ranked]],
-    files_per_hit: int,
+    searcher: tantivy.Searcher, groups: list[tuple[int, Ranked]], files_per_hit: int
 ) -> list[Hit]:
-    """One hit per group: the paper or meeting (looked up when only files of it
-    matched) with its best `files_per_hit` files."""
+    """One hit per group: the paper or meeting (as stored with its files when only
+    they matched) with its best `files_per_hit` files."""
     members = [address for _, ranked in groups for _, address in ranked]
     flags = searcher.fast_field_values("child", members) if members else []
-    parts, at = [], 0
+    hits, at = [], 0
     for code, ranked in groups:
         heads: Ranked = []
         children: Ranked = []
         for item, child in zip(ranked, flags[at : at + len(ranked)], strict=True):
             (children if child else heads).append(item)
         at += len(ranked)
-        parts.append((code, ranked[0][0], heads[0][1] if heads else None, children))
-    missing = [group_key(code) for code, _, head, _ in parts if head is None]
-    parents = _by_key(schema, searcher, missing)
-    hits = []
-    for code, score, head, children in parts:
-        if head is not None:
-            hit = _hit(searcher.doc(head), score)
-        elif (parent := parents.get(group_key(code))) is not None:
-            hit = _hit(parent, score)
-            hit.matched = False
-        else:  # the parent is not in the index: its best file stands for the group
-            hit = _hit(searcher.doc(children.pop(0)[1]), score)
-        hit.files = [_hit(searcher.doc(a), s) for s, a in children[:files_per_hit]]
+        score = ranked[0][0]
+        files = [(searcher.doc(a), s) for s, a in children[: files_per_hit + 1]]
+        if heads:
+            hit = _hit(searcher.doc(heads[0][1]), score)
+        elif (parent := _parent_hit(files[0][0], group_key(code), score)) is not None:
+            hit = parent
+        else:  # nothing stored of the parent: the best file stands for the group
+            hit = _hit(files.pop(0)[0], score)
+            children = children[1:]
+        hit.files = [_hit(stored, s) for stored, s in files[:files_per_hit]]
         hit.files_matched = len(children)
         hits.append(hit)
     return hits
 
 
-def _by_key(
-    schema: tantivy.Schema, searcher: tantivy.Searcher, keys: list[str]
-) -> dict[str, tantivy.Document]:
-    if not keys:
-        return {}
-    query = tantivy.Query.term_set_query(schema, "key", keys)
-    found = [searcher.doc(address) for _, address in searcher.search(query, len(keys)).hits]
-    return {str(doc.get_first("key")): doc for doc in found}
+def _parent_hit(child: tantivy.Document, key: str, score: float) -> Hit | None:
+    """The hit of a file's parent from what the file stores of it (None if nothing)."""
+    title = child.get_first("parent_title")
+    if not isinstance(title, bytes):
+        return None
+    kind, pk = key.split(":", 1)
+    day = child.get_first("parent_date")
+    return Hit(
+        kind=Kind(kind),
+        pk=int(pk),
+        key=key,
+        body=int(child.get_first("body") or 0),
+        title=" ".join(title.decode().split()),
+        score=float(score) if isinstance(score, float) else 0.0,
+        reference=bytes(child.get_first("parent_reference") or b"").decode(),
+        date=day.date() if isinstance(day, datetime) else None,
+        matched=False,
+    )
 
 
 def _add_snippets(hits: list[Hit], stems: set[str], texts: TextSource | None) -> None:

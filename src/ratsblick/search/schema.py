@@ -44,6 +44,10 @@ def build_schema() -> tantivy.Schema:
     # `child` says which of a group's documents is not the parent itself.
     builder.add_unsigned_field("group", fast=True)
     builder.add_boolean_field("child", fast=True)
+    # What a file's hit shows of its parent (stored only: bytes are not indexed).
+    builder.add_bytes_field("parent_title", stored=True)
+    builder.add_bytes_field("parent_reference", stored=True)
+    builder.add_date_field("parent_date", stored=True)
     return builder.build()
 
 
@@ -86,6 +90,11 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
         out.add_text("paper_type", doc.paper_type)
     for organization in doc.organizations:
         out.add_unsigned("organization", organization)
-    out.add_unsigned("group", group_code(doc.parent or doc.key))
-    out.add_boolean("child", bool(doc.parent))
+    out.add_unsigned("group", group_code(doc.parent.key if doc.parent else doc.key))
+    out.add_boolean("child", doc.parent is not None)
+    if doc.parent:
+        out.add_bytes("parent_title", doc.parent.title.encode())
+        out.add_bytes("parent_reference", doc.parent.reference.encode())
+        if parent_day := searchable_day(doc.parent.date):
+            out.add_date("parent_date", datetime.combine(parent_day, time()))
     return out

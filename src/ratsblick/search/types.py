@@ -33,6 +33,17 @@ class Kind(StrEnum):
     ORGANIZATION = "organization"
 
 
+@dataclass(frozen=True)
+class Parent:
+    """The paper or meeting a file belongs to, as its hit shows it: stored with the
+    file, so that a hit of files only needs no second lookup (it cost 0.4 ms)."""
+
+    key: str
+    title: str = ""
+    reference: str = ""
+    date: date | None = None
+
+
 @dataclass
 class SearchDocument:
     """One searchable thing. `key` ("paper:12") is its identity in the index."""
@@ -48,9 +59,9 @@ class SearchDocument:
     organizations: list[int] = field(default_factory=list)
     page_starts: list[int] = field(default_factory=list)
     """For files: where each page starts in `text`, to name a snippet's page."""
-    parent: str = ""
-    """For files: the key of the paper or meeting they belong to. A search shows
-    the parent as one hit with its matching files inside."""
+    parent: Parent | None = None
+    """For files: the paper or meeting they belong to. A search shows the parent
+    as one hit with its matching files inside."""
 
     @property
     def key(self) -> str:
