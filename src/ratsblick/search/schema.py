@@ -11,10 +11,11 @@ from ratsblick.search.compounds import compound_runs
 from ratsblick.search.grams import TITLE, text_grams
 from ratsblick.search.types import SearchDocument, group_code, searchable_day
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Raise when a field changes: `ratsblick reindex --if-needed` then rebuilds.
 
-2: `group` (a file's paper or meeting, to show them as one hit)."""
+2: `group` and `child` (a file's paper or meeting, to show them as one hit);
+3: `parent_title`, `parent_reference`, `parent_date` (what that hit shows)."""
 
 RECENCY_EPOCH = 2000
 RECENCY_PER_YEAR = 0.02
