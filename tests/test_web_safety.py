@@ -6,23 +6,50 @@ Neither may run script in our pages or cause a server error.
 
 from __future__ import annotations
 
-from io import StringIO
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pytest_django import DjangoDbBlocker
+from pytest_django.fixtures import Settings
 
 from ratsblick.council.models import File, Paper
-from ratsblick.council.sync import add_body, sync_body
-from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.dataset import RecordedDataset
-from ratsblick.replay.server import ReplayServer
+from tests.web_data import councils
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = "javascript:alert(document.cookie)"
+
+
+def make_hostile(dataset: RecordedDataset) -> None:
+    """Script URLs in a paper's `web` and in its main file's `accessUrl`."""
+    paper = next(p for p in dataset.lists[dataset.list_url("paper")] if "mainFile" in p)
+    main_file = {**paper["mainFile"], "accessUrl": HOSTILE}
+    dataset.change(paper["id"], web=HOSTILE, mainFile=main_file)
+
+
+@pytest.fixture(scope="module")
+def hostile_home(
+    django_db_setup: None,
+    django_db_blocker: DjangoDbBlocker,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Path]:
+    """The Hürtgenwald crawl made hostile, synced and indexed once for the module."""
+    home = tmp_path_factory.mktemp("home")
+    with django_db_blocker.unblock(), override_settings(HOME=home), councils(make_hostile):
+        call_command("reindex", verbosity=0)
+        yield home
+
+
+@pytest.fixture(autouse=True)
+def _indexed(hostile_home: Path, settings: Settings) -> None:
+    """Each test's own home (conftest) replaced by the module's, where the index is."""
+    settings.HOME = hostile_home
 
 
 @pytest.fixture
@@ -31,15 +58,8 @@ def web() -> Client:
 
 
 @pytest.fixture
-def hostile_council(dataset: RecordedDataset, replay: ReplayServer, client: HttpClient) -> Paper:
-    """The Hürtgenwald crawl with script URLs in a paper's `web` and a file's `accessUrl`."""
-    paper = next(p for p in dataset.lists[dataset.list_url("paper")] if "mainFile" in p)
-    main_file = {**paper["mainFile"], "accessUrl": HOSTILE}
-    dataset.change(paper["id"], web=HOSTILE, mainFile=main_file)
-    (body,) = add_body(replay.system_url, client)
-    sync_body(body, client)
-    call_command("index", stdout=StringIO())
-    return Paper.objects.get(oparl_id=replay.url(paper["id"]))
+def hostile_council() -> Paper:
+    return Paper.objects.get(web=HOSTILE)
 
 
 def test_council_urls_that_are_not_web_addresses_are_shown_as_text(
@@ -103,9 +123,9 @@ def test_ids_that_no_row_can_have_are_not_found(web: Client, path: str) -> None:
     "params",
     [
         {"q": "Haus", "seite": "²"},
-        {"q": "Haus", "koerperschaft": "²"},
+        {"q": "Haus", "kommune": "²"},
         {"q": "Haus", "gremium": "²"},
-        {"q": "Haus", "koerperschaft": str(2**64)},
+        {"q": "Haus", "kommune": str(2**64)},
         {"q": "Haus", "jahr": "9999"},
         {"q": "Haus", "jahr": "0201"},
         {"q": "Haus", "von": "1.1.1001", "bis": "31.12.9999"},
@@ -123,7 +143,7 @@ def test_odd_search_parameters_answer_normally(
 
 PARAMS = st.dictionaries(
     st.sampled_from(
-        ["q", "seite", "koerperschaft", "gremium", "typ", "jahr", "von", "bis", "sortierung"]
+        ["q", "seite", "kommune", "gremium", "typ", "jahr", "von", "bis", "sortierung"]
     ),
     st.one_of(
         st.text(max_size=30),
