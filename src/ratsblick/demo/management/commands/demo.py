@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management import call_command
@@ -43,6 +44,9 @@ class Command(RatsblickCommand):
                         self._sync(body, client)
             call_command("index", stdout=self.stdout)
             if not options["no_serve"]:
+                # The background pipeline keeps these councils current too, and
+                # they live on loopback, which the HTTP client refuses otherwise.
+                os.environ[config.ALLOW_PRIVATE_HOSTS.name] = "1"
                 serve_forever(self, options["host"], options["port"])
         finally:
             for server in servers:
