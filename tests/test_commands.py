@@ -125,6 +125,6 @@ def test_demo_syncs_the_samples(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Client().get("/kommune/999999/").status_code == 404
     # The demo indexed both bodies: a word of the OCR'd scan is found on its page.
     results = Client().get("/suche/", {"q": "Unterstützung", "typ": "datei"}).content.decode()
-    # The best passage is on page 2 (the word twice, with "Bürgerinnen").
+    # The best passage of the scan is on its page 2.
     assert f'href="/datei/{scan.pk}/?q=Unterst%C3%BCtzung#seite-2"' in results
     assert "<mark>Unterstützung</mark>" in results
