@@ -17,3 +17,5 @@ bench: setup
 	.venv/bin/python bench/search.py
 	.venv/bin/python bench/sync.py
 	.venv/bin/python bench/extract.py
+	.venv/bin/python bench/web.py
+	.venv/bin/python bench/workers.py
