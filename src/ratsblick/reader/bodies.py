@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import models
 from django.utils import timezone
 
 from ratsblick.council.models import Body, Meeting, Organization, Paper, SyncRun
@@ -16,8 +15,8 @@ from ratsblick.reader.lists import (
     MeetingItem,
     PaperItem,
     counts_by_body,
-    meeting_item,
     meeting_rows,
+    meeting_windows,
     paper_item,
     paper_rows,
 )
@@ -112,6 +111,7 @@ def body_page(pk: int, at: Positions | None = None) -> BodyPage:
     now = timezone.now()
     organizations = _organizations(body)
     meetings = meeting_rows(Meeting.objects.live().filter(body=body))
+    upcoming, past = meeting_windows(meetings, now, at.upcoming, at.past, PAGE_SIZE)
     return BodyPage(
         pk=body.pk,
         name=body.name or body.oparl_id,
@@ -129,19 +129,6 @@ def body_page(pk: int, at: Positions | None = None) -> BodyPage:
             PAGE_SIZE,
             paper_item,
         ),
-        upcoming=window(
-            meetings.filter(start__gte=now),
-            "start",
-            at.upcoming,
-            PAGE_SIZE,
-            meeting_item,
-            ascending=True,
-        ),
-        past=window(
-            meetings.filter(models.Q(start__lt=now) | models.Q(start__isnull=True)),
-            "start",
-            at.past,
-            PAGE_SIZE,
-            meeting_item,
-        ),
+        upcoming=upcoming,
+        past=past,
     )

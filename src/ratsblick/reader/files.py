@@ -20,6 +20,7 @@ from ratsblick.files.models import (
 )
 from ratsblick.files.storage import blob_path
 from ratsblick.reader import NotFound
+from ratsblick.reader.facts import Facts, shown_facts
 from ratsblick.search.analysis import terms
 from ratsblick.search.query import parse
 from ratsblick.search.snippets import find_marks, term_finder
@@ -63,16 +64,6 @@ class StoredCopy:
     older_versions: int
     file_name: str
     """The name we serve it under."""
-
-
-@dataclass(frozen=True)
-class Facts:
-    reference: str
-    date: date | None
-    status: str
-    lead_department: str
-    author: str
-    resolution_proposal: str
 
 
 @dataclass(frozen=True)
@@ -228,15 +219,7 @@ def _facts(file: File) -> Facts | None:
     found = PaperFacts.objects.filter(paper__main_file=file).select_related("paper").first()
     if found is None:
         return None
-    shown = found.shown()
-    return Facts(
-        str(shown["reference"]),
-        found.paper.date or found.date,
-        found.status,
-        found.lead_department,
-        found.author,
-        found.resolution_proposal,
-    )
+    return shown_facts(found.paper, found)
 
 
 def file_page(pk: int, query: str = "") -> FilePage:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from django.db import models
 
 from ratsblick.council.models import Body, File, Meeting, Organization, Paper, SyncRun
+from ratsblick.reader.keyset import Window, window
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,27 @@ def meeting_item(meeting: Meeting) -> MeetingItem:
         organizations,
         meeting.body.name if meeting.body else "",
     )
+
+
+def meeting_windows(
+    meetings: models.QuerySet[Meeting],
+    now: datetime,
+    upcoming_at: str | None,
+    past_at: str | None,
+    size: int,
+) -> tuple[Window[MeetingItem], Window[MeetingItem]]:
+    """The next meetings (soonest first) and the past ones (latest first, undated last)."""
+    upcoming = window(
+        meetings.filter(start__gte=now), "start", upcoming_at, size, meeting_item, ascending=True
+    )
+    past = window(
+        meetings.filter(models.Q(start__lt=now) | models.Q(start__isnull=True)),
+        "start",
+        past_at,
+        size,
+        meeting_item,
+    )
+    return upcoming, past
 
 
 def counts_by_body(bodies: Iterable[int]) -> dict[int, Counts]:

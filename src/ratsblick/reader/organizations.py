@@ -14,8 +14,8 @@ from ratsblick.reader.keyset import Window, window
 from ratsblick.reader.lists import (
     MeetingItem,
     PaperItem,
-    meeting_item,
     meeting_rows,
+    meeting_windows,
     paper_item,
     paper_rows,
 )
@@ -135,6 +135,7 @@ def organization_page(pk: int, at: Positions | None = None) -> OrganizationPage:
     now = timezone.now()
     members_now, members_past = _members(organization, today)
     meetings = meeting_rows(Meeting.objects.live().filter(organizations=organization))
+    upcoming, past = meeting_windows(meetings, now, at.upcoming, at.past, PAGE_SIZE)
     body = organization.body
     return OrganizationPage(
         pk=organization.pk,
@@ -158,21 +159,8 @@ def organization_page(pk: int, at: Positions | None = None) -> OrganizationPage:
         ],
         members_now=members_now,
         members_past=members_past,
-        upcoming=window(
-            meetings.filter(start__gte=now),
-            "start",
-            at.upcoming,
-            PAGE_SIZE,
-            meeting_item,
-            ascending=True,
-        ),
-        past=window(
-            meetings.filter(models.Q(start__lt=now) | models.Q(start__isnull=True)),
-            "start",
-            at.past,
-            PAGE_SIZE,
-            meeting_item,
-        ),
+        upcoming=upcoming,
+        past=past,
         papers=window(
             paper_rows(consulted_papers(organization)), "date", at.papers, PAGE_SIZE, paper_item
         ),

@@ -14,6 +14,7 @@ from ratsblick.council.models import AgendaItem, Consultation, File, Organizatio
 from ratsblick.files.models import PaperFacts
 from ratsblick.reader import NotFound
 from ratsblick.reader.attachments import FileEntry, file_entries
+from ratsblick.reader.facts import Facts, shown_facts
 from ratsblick.reader.refs import Ref
 
 RELATED_LIMIT = 50
@@ -28,18 +29,6 @@ _SUPPLEMENT = re.compile(
 def reference_stem(reference: str) -> str:
     """The reference without a supplement's suffix ("159/2006 1. Ergänzung" → "159/2006")."""
     return _SUPPLEMENT.sub("", reference.strip())
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the main file's text says (where OParl says it too, OParl's value)."""
-
-    reference: str
-    date: date | None
-    status: str
-    lead_department: str
-    author: str
-    resolution_proposal: str
 
 
 @dataclass(frozen=True)
@@ -117,7 +106,7 @@ def paper_page(pk: int) -> PaperPage:
         modified=paper.modified,
         body=Ref(paper.body.pk, paper.body.name) if paper.body else None,
         web=paper.web,
-        facts=_facts(paper, facts) if facts else None,
+        facts=shown_facts(paper, facts) if facts else None,
         under_direction_of=_refs(paper.under_direction_of.all()),
         originator_persons=_refs(paper.originator_persons.all()),
         originator_organizations=_refs(paper.originator_organizations.all()),
@@ -130,18 +119,6 @@ def paper_page(pk: int) -> PaperPage:
             entries[f.pk] for f in files if f.pk != paper.main_file_id and f.pk in entries
         ),
         related=_related(paper),
-    )
-
-
-def _facts(paper: Paper, facts: PaperFacts) -> Facts:
-    # As `PaperFacts.shown()`: where OParl says it too, OParl's value.
-    return Facts(
-        reference=paper.reference or facts.reference,
-        date=paper.date or facts.date,
-        status=facts.status,
-        lead_department=facts.lead_department,
-        author=facts.author,
-        resolution_proposal=facts.resolution_proposal,
     )
 
 
