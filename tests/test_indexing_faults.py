@@ -5,33 +5,20 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.test import Client
 
-from ratsblick.council.models import Body, Change, Paper, record_changes
-from ratsblick.council.sync import add_body, sync_body
+from ratsblick.council.models import Change, Paper, record_changes
 from ratsblick.indexing.service import index_changes, search, search_index
 from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.server import ReplayServer
 from ratsblick.search import Filters, IndexBusy, SearchRequest
+from tests.helpers import command, synced
 
 pytestmark = pytest.mark.django_db
 OUT_OF_RANGE = "liegt nicht zwischen 1678 und 2261 und wird ignoriert."
-
-
-def command(*args: str) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
-
-
-def synced(replay: ReplayServer, client: HttpClient) -> Body:
-    (body,) = add_body(replay.system_url, client)
-    sync_body(body, client)
-    return body
 
 
 def test_papers_dated_outside_the_index_range_are_indexed(

@@ -44,6 +44,10 @@ MODELS: dict[Kind, type[OParlObject]] = {
     Kind.ORGANIZATION: Organization,
 }
 
+# The raw JSON as received is the widest column and no document reads it;
+# snippets rebuild documents for every search, so it is never loaded.
+UNUSED = ("raw",)
+
 
 def _lines(*parts: str) -> str:
     return "\n".join(p.strip() for p in parts if p and p.strip())
@@ -64,7 +68,12 @@ def _paper_organizations(papers: Iterable[int]) -> dict[int, set[int]]:
 
 def papers(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
     """Papers; their files are documents of their own, shown inside the paper's hit."""
-    rows = Paper.objects.live().filter(pk__in=pks, body__isnull=False).select_related("facts")
+    rows = (
+        Paper.objects.live()
+        .filter(pk__in=pks, body__isnull=False)
+        .select_related("facts")
+        .defer(*UNUSED)
+    )
     organizations = _paper_organizations(pks) if context else {}
     for paper in rows:
         facts = getattr(paper, "facts", None)
@@ -200,7 +209,7 @@ def _file_texts(files: list[int]) -> dict[int, tuple[str, list[int]]]:
 
 
 def files(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
-    rows = list(File.objects.live().filter(pk__in=pks, body__isnull=False))
+    rows = list(File.objects.live().filter(pk__in=pks, body__isnull=False).defer(*UNUSED))
     found = [f.pk for f in rows]
     texts = _file_texts(found)
     owners = {**_file_meetings(found), **_file_papers(found)} if context else {}
@@ -222,11 +231,11 @@ def files(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
 
 
 def meetings(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
-    rows = Meeting.objects.live().filter(pk__in=pks, body__isnull=False)
+    rows = Meeting.objects.live().filter(pk__in=pks, body__isnull=False).defer(*UNUSED)
     rows = rows.select_related("location").prefetch_related(
         Prefetch(
             "agenda_items",
-            queryset=AgendaItem.objects.live().order_by("order", "pk"),
+            queryset=AgendaItem.objects.live().order_by("order", "pk").defer(*UNUSED),
         ),
         *(["organizations"] if context else []),
     )
@@ -250,7 +259,7 @@ def meetings(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument
 
 def persons(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
     """Persons; their organizations' names are their text, so `context` changes nothing."""
-    rows = Person.objects.live().filter(pk__in=pks, body__isnull=False)
+    rows = Person.objects.live().filter(pk__in=pks, body__isnull=False).defer(*UNUSED)
     memberships: dict[int, set[int]] = defaultdict(set)
     names: dict[int, set[str]] = defaultdict(set)
     for person_pk, organization, name in (
@@ -273,7 +282,7 @@ def persons(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]
 
 def organizations(pks: list[int], *, context: bool = True) -> Iterator[SearchDocument]:
     del context  # an organization's own pk is all it carries
-    rows = Organization.objects.live().filter(pk__in=pks, body__isnull=False)
+    rows = Organization.objects.live().filter(pk__in=pks, body__isnull=False).defer(*UNUSED)
     for organization in rows:
         yield SearchDocument(
             Kind.ORGANIZATION,
