@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HistoryConfig(AppConfig):
+    name = "ratsblick.history"
+    verbose_name = "History of changes"
