@@ -149,6 +149,18 @@ WEB_CHANNEL_TIMEOUT = Setting(
     20.0,
     "Seconds the embedded web server keeps a connection that sends nothing.",
 )
+CACHE_URL = Setting(
+    "RATSBLICK_CACHE_URL",
+    str,
+    "",
+    "Redis URL of a cache shared by all web processes; empty means one in each process's memory.",
+)
+PAGE_CACHE_SECONDS = Setting(
+    "RATSBLICK_PAGE_CACHE_SECONDS",
+    int,
+    300,
+    "Longest time a rendered public page is reused; 0 renders every request.",
+)
 
 ALL: tuple[Setting[object], ...] = (
     HOME,
@@ -179,4 +191,6 @@ ALL: tuple[Setting[object], ...] = (
     LOG_LEVEL,
     WEB_CONNECTION_LIMIT,
     WEB_CHANNEL_TIMEOUT,
+    CACHE_URL,
+    PAGE_CACHE_SECONDS,
 )  # type: ignore[assignment]

@@ -120,6 +120,23 @@ else:
         }
     }
 
+# Rendered pages (and rate-limit counters): in each process's memory on a
+# laptop; in Redis, shared by every web process, in production.
+if config.CACHE_URL.get():
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": config.CACHE_URL.get(),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "de-de"
 TIME_ZONE = "Europe/Berlin"
