@@ -3,6 +3,7 @@ and the clock moved ahead on request."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,10 @@ import time_machine
 from ratsblick.oparl.http import ClientConfig, HttpClient
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.server import Faults, ReplayServer
+
+# Page tests change rows between two requests of one URL without an index
+# commit; the page cache has tests of its own (tests/test_web_caching.py).
+os.environ.setdefault("RATSBLICK_PAGE_CACHE_SECONDS", "0")
 
 FAST = ClientConfig(timeout=2.0, retries=3, backoff=0.01, backoff_max=0.05, allow_private=True)
 

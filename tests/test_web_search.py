@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.test import Client, override_settings
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 from pytest_django.fixtures import Settings
 
 from ratsblick.council.models import Body, File, Organization, Paper
+from ratsblick.indexing.service import search_index
 from ratsblick.reader.search import search_page
 from ratsblick.replay.dataset import RecordedDataset
+from ratsblick.web.caching import shareable
 from tests.web_data import councils
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +205,87 @@ def test_without_an_index_the_page_says_so(web: Client, settings: Settings) -> N
     answer = web.get("/suche/", {"q": "Haushalt"})
     assert answer.status_code == 503
     assert "Die Suche ist gerade nicht verfügbar" in answer.content.decode()
+
+
+# The page cache (`web.caching`), on this module's index: a page is reused
+# until the index commits or its time is up, and never shared when personal.
+
+
+@pytest.fixture
+def page_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATSBLICK_PAGE_CACHE_SECONDS", "300")
+    cache.clear()
+
+
+def paper_title_shown(web: Client, paper: Paper) -> str:
+    answer = web.get(reverse("web:paper", args=[paper.pk]))
+    found = re.search(r"<h1[^>]*>(.*?)</h1>", answer.content.decode(), re.S)
+    assert found is not None
+    return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split())
+
+
+def renamed(paper: Paper, name: str) -> None:
+    """A change of the row that reaches no index (the test's transaction undoes it)."""
+    Paper.objects.filter(pk=paper.pk).update(name=name)
+
+
+@pytest.mark.usefixtures("page_cache")
+def test_a_page_is_reused_until_the_index_commits(web: Client) -> None:
+    paper = Paper.objects.live().get(reference="159/2006")
+    before = paper_title_shown(web, paper)
+    renamed(paper, "Umbenannt")
+    assert paper_title_shown(web, paper) == before
+    version = search_index().version()
+    with search_index().writer() as writer:
+        writer.commit()
+    assert search_index().version() != version
+    assert paper_title_shown(web, paper) == "159/2006 Umbenannt"
+
+
+@pytest.mark.usefixtures("page_cache")
+def test_a_page_is_reused_for_at_most_its_time() -> None:
+    paper = Paper.objects.live().get(reference="159/2006")
+    with time_machine.travel(datetime(2030, 1, 1, tzinfo=UTC), tick=False) as traveller:
+        web = Client()
+        before = paper_title_shown(web, paper)
+        renamed(paper, "Umbenannt")
+        traveller.shift(299)
+        assert paper_title_shown(web, paper) == before
+        traveller.shift(2)
+        assert paper_title_shown(web, paper) == "159/2006 Umbenannt"
+
+
+@pytest.mark.usefixtures("page_cache")
+def test_a_visitor_with_cookies_gets_a_fresh_page(web: Client) -> None:
+    paper = Paper.objects.live().get(reference="159/2006")
+    paper_title_shown(web, paper)
+    renamed(paper, "Umbenannt")
+    web.cookies["sessionid"] = "someone"
+    assert paper_title_shown(web, paper) == "159/2006 Umbenannt"
+
+
+def test_without_a_cache_time_every_request_renders(web: Client) -> None:
+    paper = Paper.objects.live().get(reference="159/2006")
+    paper_title_shown(web, paper)
+    renamed(paper, "Umbenannt")
+    assert paper_title_shown(web, paper) == "159/2006 Umbenannt"
+
+
+@pytest.mark.parametrize(
+    ("headers", "cookie", "status", "kept"),
+    [
+        ({}, False, 200, True),
+        ({}, True, 200, False),
+        ({"Vary": "Accept-Encoding, Cookie"}, False, 200, False),
+        ({"Cache-Control": "private, max-age=60"}, False, 200, False),
+        ({"Cache-Control": "no-store"}, False, 200, False),
+        ({}, False, 404, False),
+    ],
+)
+def test_only_public_complete_answers_are_kept(
+    headers: dict[str, str], cookie: bool, status: int, kept: bool
+) -> None:
+    response = HttpResponse("page", status=status, headers=headers)
+    if cookie:
+        response.set_cookie("csrftoken", "x")
+    assert shareable(response) is kept

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 import secrets
 from functools import cache
 from pathlib import Path
@@ -122,6 +123,7 @@ else:
 
 # Rendered pages (and rate-limit counters): in each process's memory on a
 # laptop; in Redis, shared by every web process, in production.
+CACHES: dict[str, dict[str, Any]]
 if config.CACHE_URL.get():
     CACHES = {
         "default": {
@@ -136,6 +138,8 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
+# Requests one client may make to the JSON API, counted in that cache.
+RATSBLICK_API_RATE = config.API_RATE.get()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "de-de"
@@ -165,7 +169,9 @@ CONTENT_SECURITY_POLICY = {
 
 LOGGING = logging_config(config.LOG_FORMAT.get(), config.LOG_LEVEL.get())
 # Behind nginx (deploy/nginx.conf.example sets it): the login form's CSRF
-# origin check needs to know the request came in over HTTPS.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# origin check needs to know the request came in over HTTPS. Without a proxy
+# that overwrites the header, any client could claim HTTPS with it.
+if config.BEHIND_PROXY.get():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 LOGIN_URL = "ops:login"
 LOGIN_REDIRECT_URL = "ops:status"

@@ -129,6 +129,18 @@ class SearchIndex:
             raise IndexMissing(f"no search index in {self.root}")
         return self.root / str(data["generation"])
 
+    def version(self) -> str:
+        """Changes with every commit and every new generation; "" without an index.
+
+        Tantivy rewrites its `meta.json` (atomically) at each commit, so its
+        modification time names the state a reader sees, at the cost of a stat.
+        """
+        try:
+            path = self._current_path()
+            return f"{path.name}:{(path / 'meta.json').stat().st_mtime_ns}"
+        except (IndexMissing, OSError):
+            return ""
+
     def index(self) -> tantivy.Index:
         """The live generation, reopened when `current.json` changed."""
         try:

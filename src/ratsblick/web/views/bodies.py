@@ -8,11 +8,13 @@ from django.urls import reverse
 
 from ratsblick.reader import NotFound
 from ratsblick.reader.bodies import Positions, body_page
+from ratsblick.web.caching import cached_page
 
 # Each list's position in the query string; a link moving one keeps the others.
 PARAMS = {"papers": "vorlagen", "upcoming": "kommende", "past": "vergangene"}
 
 
+@cached_page
 def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     at = Positions(**{name: request.GET.get(param) for name, param in PARAMS.items()})
     try:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ratsblick.reader.calendar import Filters, feed, filters, list_page, month_of, month_page
 from ratsblick.web import ical
+from ratsblick.web.caching import cached_page
 
 BODY, ORGANIZATION, YEAR, MONTH, VIEW, LIST = (
     "kommune",
@@ -51,6 +52,7 @@ def _month_query(scope: str, month: date | None) -> str | None:
     return f"?{scope}{'&' if scope else ''}{YEAR}={month.year}&{MONTH}={month.month}"
 
 
+@cached_page
 def calendar_page(request: HttpRequest) -> HttpResponse:
     chosen = _filters(request.GET)
     scope = _scope_query(chosen)
@@ -75,6 +77,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/calendar.html", context)
 
 
+@cached_page
 def calendar_ical(request: HttpRequest) -> HttpResponse:
     chosen = _filters(request.GET)
     content = feed(chosen)

@@ -7,12 +7,14 @@ from django.shortcuts import render
 
 from ratsblick.reader import NotFound
 from ratsblick.reader.files import file_page, stored_copy
+from ratsblick.web.caching import cached_page
 
 # A copy is the council's content, not ours: if a browser shows it, it runs
 # nothing, loads nothing and is its own origin.
 COPY_POLICY = "default-src 'none'; sandbox"
 
 
+@cached_page
 def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         page = file_page(pk, request.GET.get("q", "")[:500])

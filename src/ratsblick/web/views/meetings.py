@@ -10,6 +10,7 @@ from ratsblick.reader import NotFound
 from ratsblick.reader.calendar import FeedEvent
 from ratsblick.reader.meetings import MeetingPage, meeting_page
 from ratsblick.web import ical
+from ratsblick.web.caching import cached_page
 
 
 def _page(pk: int) -> MeetingPage:
@@ -19,10 +20,12 @@ def _page(pk: int) -> MeetingPage:
         raise Http404("Diese Sitzung gibt es hier nicht.") from missing
 
 
+@cached_page
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/meeting.html", {"page": _page(pk)})
 
 
+@cached_page
 def meeting_ical(request: HttpRequest, pk: int) -> HttpResponse:
     page = _page(pk)
     if page.start is None:

@@ -7,11 +7,13 @@ from django.shortcuts import render
 
 from ratsblick.reader import NotFound
 from ratsblick.reader.organizations import Positions, organization_page
+from ratsblick.web.caching import cached_page
 
 # Each list's position in the query string; a link moving one keeps the others.
 PARAMS = {"upcoming": "kommende", "past": "vergangene", "papers": "vorlagen"}
 
 
+@cached_page
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     at = Positions(**{name: request.GET.get(param) for name, param in PARAMS.items()})
     try:

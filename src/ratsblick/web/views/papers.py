@@ -7,8 +7,10 @@ from django.shortcuts import render
 
 from ratsblick.reader import NotFound
 from ratsblick.reader.papers import paper_page
+from ratsblick.web.caching import cached_page
 
 
+@cached_page
 def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         page = paper_page(pk)

@@ -7,10 +7,12 @@ from django.shortcuts import render
 
 from ratsblick.reader import NotFound
 from ratsblick.reader.persons import person_page
+from ratsblick.web.caching import cached_page
 
 PAPERS = "vorlagen"
 
 
+@cached_page
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         page = person_page(pk, request.GET.get(PAPERS))

@@ -7,8 +7,10 @@ from django.shortcuts import render
 
 from ratsblick.reader.search import search_page
 from ratsblick.search import IndexMissing
+from ratsblick.web.caching import cached_page
 
 
+@cached_page
 def search(request: HttpRequest) -> HttpResponse:
     try:
         page = search_page(request.GET)

@@ -7,8 +7,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from ratsblick.reader.start import start_page
+from ratsblick.web.caching import cached_page
 
 
+@cached_page
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "web/index.html", {"page": start_page()})
 

@@ -1,0 +1,68 @@
+"""The "Änderungen" pages: what changed in a paper, a meeting or a file's text."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ratsblick.reader import NotFound
+from ratsblick.reader.history import (
+    BadVersions,
+    ChangesPage,
+    FileChangesPage,
+    file_changes,
+    meeting_changes,
+    paper_changes,
+)
+
+BAD_VERSIONS = (
+    "Die angefragten Fassungen gibt es zu dieser Datei nicht; gezeigt wird die neueste Änderung."
+)
+
+
+def _object_page(request: HttpRequest, page: ChangesPage, kind: str, url_name: str) -> HttpResponse:
+    context = {"page": page, "kind": kind, "object_url": url_name}
+    return render(request, "web/changes_object.html", context)
+
+
+def paper_changes_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        page = paper_changes(pk)
+    except NotFound as missing:
+        raise Http404("Diese Vorlage gibt es hier nicht.") from missing
+    return _object_page(request, page, "Vorlage", "web:paper")
+
+
+def meeting_changes_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        page = meeting_changes(pk)
+    except NotFound as missing:
+        raise Http404("Diese Sitzung gibt es hier nicht.") from missing
+    return _object_page(request, page, "Sitzung", "web:meeting")
+
+
+def _wanted(request: HttpRequest) -> tuple[int, ...] | None:
+    """The versions asked for by `?version=` (once or twice); None when one is no number."""
+    values = request.GET.getlist("version")
+    if not all(v.isdigit() and len(v) <= 18 for v in values):
+        return None
+    return tuple(int(v) for v in values)
+
+
+def file_changes_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two versions of a file compared (`?version=A&version=B`, or one against the one before)."""
+    wanted = _wanted(request)
+    error = ""
+    page: FileChangesPage | None = None
+    try:
+        if wanted is not None:
+            try:
+                page = file_changes(pk, wanted)
+            except BadVersions:
+                pass
+        if page is None:
+            page, error = file_changes(pk), BAD_VERSIONS
+    except NotFound as missing:
+        raise Http404("Diese Datei gibt es hier nicht.") from missing
+    context = {"page": page, "error": error}
+    return render(request, "web/changes_file.html", context, status=400 if error else 200)
