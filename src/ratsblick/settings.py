@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 import secrets
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
