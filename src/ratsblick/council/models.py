@@ -405,3 +405,36 @@ class Change(models.Model):
 
 def record_changes(kind: ObjectType, pks: Iterable[int]) -> None:
     Change.objects.bulk_create([Change(kind=kind.lower(), object_pk=pk) for pk in pks])
+
+
+# The types whose earlier versions are kept: what the "Änderungen" pages show.
+HISTORY_KINDS = frozenset(
+    {ObjectType.PAPER, ObjectType.MEETING, ObjectType.AGENDA_ITEM, ObjectType.CONSULTATION}
+)
+
+
+class Revision(models.Model):
+    """The raw JSON an object had before a sync changed (or deleted) it.
+
+    Written by the upsert in the same transaction as the change, only for
+    objects whose content hash differs, so a sync that changes nothing writes
+    none. The version after a revision is the next revision's `previous`, or
+    the object's current `raw`; a deletion keeps the raw (see the upsert), so
+    its revision is marked `deleted`.
+    """
+
+    body = models.ForeignKey(Body, null=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=[(k, t.value) for k, t in Change.KINDS.items()])
+    object_pk = models.BigIntegerField()
+    recorded_at = models.DateTimeField()
+    previous = models.JSONField()
+    deleted = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = (
+            models.Index(fields=["kind", "object_pk"], name="revision_object"),
+            models.Index(fields=["body", "recorded_at"], name="revision_body_time"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_pk} @ {self.recorded_at:%Y-%m-%d %H:%M}"

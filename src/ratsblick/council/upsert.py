@@ -23,11 +23,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DataError, IntegrityError, models, transaction
+from django.utils import timezone
 
-from ratsblick.council.models import OPARL_MODELS, Body, OParlObject, record_changes
+from ratsblick.council.models import (
+    HISTORY_KINDS,
+    OPARL_MODELS,
+    Body,
+    OParlObject,
+    Revision,
+    record_changes,
+)
 from ratsblick.council.notes import Notes
 from ratsblick.council.values import BadValue, Converter, converter_for
 from ratsblick.oparl.records import Record, iter_references
@@ -49,6 +57,7 @@ _OWN_FIELDS = frozenset(
 )
 _DELETION_FIELDS = ["deleted", "modified", "content_hash", "stub", "fetch_error"]
 _QUERY_CHUNK = 500
+_Id = TypeVar("_Id", str, int)
 T = ObjectType
 WRITE_ORDER = (
     T.SYSTEM, T.LOCATION, T.BODY, T.FILE, T.LEGISLATIVE_TERM, T.ORGANIZATION, T.PERSON,
@@ -125,7 +134,7 @@ class Stored:
     deleted: bool
 
 
-def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
+def _chunks(ids: Iterable[_Id]) -> Iterable[list[_Id]]:
     batch = list(ids)
     for start in range(0, len(batch), _QUERY_CHUNK):
         yield batch[start : start + _QUERY_CHUNK]
@@ -262,6 +271,7 @@ class Upserter:
         counts = tally.counts[kind.value]
         live: list[OParlObject] = []
         gone: list[OParlObject] = []
+        revised: dict[int, bool] = {}  # pk of a changed object -> whether it is deleted now
         for record in batch.values():
             digest = content_hash(record)
             before = stored[model].get(record.id)
@@ -269,12 +279,16 @@ class Upserter:
                 counts["unchanged"] += 1
                 continue
             is_new = before is None or before.stub
+            if before and not is_new and not (before.deleted and record.deleted):
+                revised[before.pk] = record.deleted
             if record.deleted:
                 counts["unchanged" if before and before.deleted else "deleted"] += 1
                 gone.append(self._deletion(mapping, record, digest, tally))
             else:
                 counts["new" if is_new else "changed"] += 1
                 live.append(self._instance(mapping, record, digest, stored, tally))
+        if revised and kind in HISTORY_KINDS:
+            self._keep_previous(kind, revised)
         if live:
             model.objects.bulk_create(
                 live,
@@ -294,6 +308,30 @@ class Upserter:
             )
             self._remember(gone, stored[model])
             record_changes(kind, (stored[model][o.oparl_id].pk for o in gone))
+
+    def _keep_previous(self, kind: ObjectType, revised: dict[int, bool]) -> None:
+        """Keep the raw JSON the changed objects have now, before it is overwritten.
+
+        One read of the changed rows' raw and one insert: objects that did
+        not change cost nothing here.
+        """
+        now = timezone.now()
+        model = OPARL_MODELS[kind]
+        revisions: list[Revision] = []
+        for chunk in _chunks(revised):
+            rows = model.objects.filter(pk__in=chunk).values_list("pk", "body_id", "raw")
+            revisions.extend(
+                Revision(
+                    body_id=body_pk,
+                    kind=kind.lower(),
+                    object_pk=pk,
+                    recorded_at=now,
+                    previous=raw,
+                    deleted=revised[pk],
+                )
+                for pk, body_pk, raw in rows
+            )
+        Revision.objects.bulk_create(revisions)
 
     @staticmethod
     def _remember(written: list[OParlObject], stored: dict[str, Stored]) -> None:

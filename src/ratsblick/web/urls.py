@@ -5,6 +5,7 @@ from ratsblick.web.sitemaps import SITEMAPS
 from ratsblick.web.views import (
     bodies,
     calendar,
+    changes,
     files,
     meetings,
     organizations,
@@ -37,6 +38,7 @@ urlpatterns = [
     path("body/<pk:pk>/", bodies.old_body_url),
     path("datei/<pk:pk>/", files.file_detail, name="file"),
     path("datei/<pk:pk>/kopie/", files.file_copy, name="file_copy"),
+    path("datei/<pk:pk>/aenderungen/", changes.file_changes_view, name="file_changes"),
     path("robots.txt", start.robots, name="robots"),
     path(
         "sitemap.xml",
@@ -55,7 +57,9 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("vorlage/<pk:pk>/", papers.paper_detail, name="paper"),
+    path("vorlage/<pk:pk>/aenderungen/", changes.paper_changes_view, name="paper_changes"),
     path("sitzung/<pk:pk>/", meetings.meeting_detail, name="meeting"),
+    path("sitzung/<pk:pk>/aenderungen/", changes.meeting_changes_view, name="meeting_changes"),
     path("sitzung/<pk:pk>.ics", meetings.meeting_ical, name="meeting_ical"),
     path("gremium/<pk:pk>/", organizations.organization_detail, name="organization"),
     path("person/<pk:pk>/", persons.person_detail, name="person"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -56,10 +58,8 @@ def file_changes_view(request: HttpRequest, pk: int) -> HttpResponse:
     page: FileChangesPage | None = None
     try:
         if wanted is not None:
-            try:
+            with suppress(BadVersions):  # shown as an error above the newest change
                 page = file_changes(pk, wanted)
-            except BadVersions:
-                pass
         if page is None:
             page, error = file_changes(pk), BAD_VERSIONS
     except NotFound as missing:
