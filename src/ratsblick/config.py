@@ -162,6 +162,58 @@ PAGE_CACHE_SECONDS = Setting(
     "Longest time a rendered public page is reused; 0 renders every request.",
 )
 
+
+def _smtp_tls(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("none", "starttls", "ssl"):
+        raise ValueError(f"expected none, starttls or ssl, got {text!r}")
+    return value
+
+
+BASE_URL = Setting(
+    "RATSBLICK_BASE_URL",
+    str,
+    "http://127.0.0.1:8000",
+    "The site's public address, for the absolute links in mails.",
+)
+MAIL_FROM = Setting(
+    "RATSBLICK_MAIL_FROM", str, "Ratsblick <ratsblick@localhost>", "Sender of alert mails."
+)
+SMTP_URL = Setting(
+    "RATSBLICK_SMTP_URL",
+    str,
+    "",
+    "smtp://user:password@host:port (STARTTLS) or smtps://… (TLS); overrides the SMTP_* parts.",
+)
+SMTP_HOST = Setting(
+    "RATSBLICK_SMTP_HOST", str, "", "SMTP server; empty (and no URL): mails go to a folder."
+)
+SMTP_PORT = Setting("RATSBLICK_SMTP_PORT", int, 587, "Port of the SMTP server.")
+SMTP_USER = Setting("RATSBLICK_SMTP_USER", str, "", "SMTP login; empty: no login.")
+SMTP_PASSWORD = Setting("RATSBLICK_SMTP_PASSWORD", str, "", "SMTP password.")
+SMTP_TLS = Setting(
+    "RATSBLICK_SMTP_TLS", _smtp_tls, "starttls", "none, starttls or ssl (TLS from the start)."
+)
+SMTP_TIMEOUT = Setting("RATSBLICK_SMTP_TIMEOUT", float, 20.0, "Seconds per SMTP operation.")
+MAIL_CLAIM_SECONDS = Setting(
+    "RATSBLICK_MAIL_CLAIM_SECONDS",
+    float,
+    600.0,
+    "A mail taken for sending but never marked sent (a crash) is sent again after this.",
+)
+ALERTS_INTERVAL = Setting(
+    "RATSBLICK_ALERTS_INTERVAL_SECONDS",
+    float,
+    300.0,
+    "Seconds between alert mail rounds (Celery beat; embedded: after every pipeline round).",
+)
+ALERTS_CLIENT_LIMIT = Setting(
+    "RATSBLICK_ALERTS_CLIENT_LIMIT", int, 20, "Alert requests per client address and hour."
+)
+ALERTS_ADDRESS_LIMIT = Setting(
+    "RATSBLICK_ALERTS_ADDRESS_LIMIT", int, 5, "Confirmation or link mails per address and day."
+)
+
 ALL: tuple[Setting[object], ...] = (
     HOME,
     DATABASE_URL,
@@ -193,4 +245,17 @@ ALL: tuple[Setting[object], ...] = (
     WEB_CHANNEL_TIMEOUT,
     CACHE_URL,
     PAGE_CACHE_SECONDS,
+    BASE_URL,
+    MAIL_FROM,
+    SMTP_URL,
+    SMTP_HOST,
+    SMTP_PORT,
+    SMTP_USER,
+    SMTP_PASSWORD,
+    SMTP_TLS,
+    SMTP_TIMEOUT,
+    MAIL_CLAIM_SECONDS,
+    ALERTS_INTERVAL,
+    ALERTS_CLIENT_LIMIT,
+    ALERTS_ADDRESS_LIMIT,
 )  # type: ignore[assignment]

@@ -55,5 +55,9 @@ app.conf.update(
             "task": "ratsblick.jobs.tasks.reconcile_index",
             "schedule": timedelta(seconds=config.REINDEX_INTERVAL.get()),
         },
+        "alert mails": {
+            "task": "ratsblick.jobs.tasks.send_mails",
+            "schedule": timedelta(seconds=config.ALERTS_INTERVAL.get()),
+        },
     },
 )

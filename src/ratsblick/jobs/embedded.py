@@ -79,6 +79,7 @@ def _round() -> None:
                 log.exception("body %s: pipeline step failed", body_pk)
     if steps.index() is None:
         log.info("search index busy: changes stay queued for the next round")
+    steps.send_mails()
 
 
 class Scheduler:

@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import timedelta
 
 from ratsblick import config
+from ratsblick.alerts.sending import SendReport, send_alerts
 from ratsblick.council.models import Body, SyncRun
 from ratsblick.council.sync import sync_body
 from ratsblick.extract.sandbox import SandboxedExtractor
@@ -85,3 +86,9 @@ def reconcile_index() -> IndexReport | None:
         return index_changes()
     except IndexBusy:
         return None
+
+
+def send_mails() -> SendReport:
+    """Write the due alert digests into the outbox and deliver it (after indexing, so
+    that a saved search sees what the round brought)."""
+    return send_alerts()

@@ -158,3 +158,10 @@ def index_changes() -> None:
 def reconcile_index() -> None:
     if steps.reconcile_index() is None:
         raise IndexBusy("another process writes the index; retrying later")
+
+
+@app.task(base=Step)
+def send_mails() -> None:
+    """Alert digests into the outbox, the outbox to the mail server (beat, every
+    RATSBLICK_ALERTS_INTERVAL_SECONDS; overlapping runs claim each mail once)."""
+    steps.send_mails()
