@@ -161,6 +161,12 @@ PAGE_CACHE_SECONDS = Setting(
     300,
     "Longest time a rendered public page is reused; 0 renders every request.",
 )
+API_RATE = Setting(
+    "RATSBLICK_API_RATE",
+    str,
+    "600/m",
+    "Requests one client may make to the JSON API: a number per s, m, h or d.",
+)
 
 
 def _smtp_tls(text: str) -> str:
@@ -245,6 +251,7 @@ ALL: tuple[Setting[object], ...] = (
     WEB_CHANNEL_TIMEOUT,
     CACHE_URL,
     PAGE_CACHE_SECONDS,
+    API_RATE,
     BASE_URL,
     MAIL_FROM,
     SMTP_URL,

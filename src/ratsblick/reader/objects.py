@@ -1,0 +1,362 @@
+"""Every stored object as a flat record: its fields, and the objects it refers to by id.
+
+What the JSON API serves by id and in lists per body. A record's fields are
+named after the model's (OParl's names in snake_case): a reference holds the
+id of its target, a list of references the ids of its live targets. Only
+live objects are records (deleted ones and placeholders are not found), and
+the raw JSON is never read.
+
+A list per body is paged by keys (`keyset`) in the order of `modified`, so a
+client that keeps the last cursor, or the time of its last request as
+`modified_since`, sees every change without reading a list twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from django.db import models
+from django.urls import reverse
+
+from ratsblick.council.models import (
+    AgendaItem,
+    Body,
+    Consultation,
+    File,
+    Location,
+    Meeting,
+    Membership,
+    OParlObject,
+    Organization,
+    Paper,
+    Person,
+)
+from ratsblick.reader import NotFound
+from ratsblick.reader.attachments import file_entries
+from ratsblick.reader.files import file_page
+from ratsblick.reader.keyset import Window, window
+from ratsblick.reader.lists import Counts, counts_by_body, last_successes
+
+
+@dataclass(frozen=True)
+class Record:
+    """What every record has: our id, the council's (OParl) id and our page of it."""
+
+    id: int
+    oparl_id: str
+    body: int | None
+    page: str
+    """Our page showing the object ("" when it has none)."""
+    web: str
+    """The object in the council's own system."""
+    created: datetime | None
+    modified: datetime | None
+
+
+@dataclass(frozen=True)
+class BodyRecord(Record):
+    name: str
+    short_name: str
+    ags: str
+    rgs: str
+    website: str
+    classification: str
+    contact_email: str
+    contact_name: str
+    main_organization: int | None
+    location: int | None
+    counts: Counts
+    last_success: datetime | None
+    """When the last successful sync finished."""
+
+
+@dataclass(frozen=True)
+class OrganizationRecord(Record):
+    name: str
+    short_name: str
+    organization_type: str
+    classification: str
+    start_date: date | None
+    end_date: date | None
+    website: str
+    sub_organization_of: int | None
+    location: int | None
+
+
+@dataclass(frozen=True)
+class PersonRecord(Record):
+    name: str
+    family_name: str
+    given_name: str
+    form_of_address: str
+    affix: str
+    title: list[str]
+    gender: str
+    status: list[str]
+    location: int | None
+
+
+@dataclass(frozen=True)
+class MembershipRecord(Record):
+    person: int | None
+    organization: int | None
+    role: str
+    voting_right: bool | None
+    start_date: date | None
+    end_date: date | None
+    on_behalf_of: int | None
+
+
+@dataclass(frozen=True)
+class MeetingRecord(Record):
+    name: str
+    meeting_state: str
+    cancelled: bool | None
+    start: datetime | None
+    end: datetime | None
+    location: int | None
+    organizations: list[int]
+    invitation: int | None
+    results_protocol: int | None
+    verbatim_protocol: int | None
+    auxiliary_files: list[int]
+
+
+@dataclass(frozen=True)
+class AgendaItemRecord(Record):
+    meeting: int | None
+    number: str
+    order: int | None
+    name: str
+    public: bool | None
+    consultation: int | None
+    result: str
+    resolution_text: str
+    resolution_file: int | None
+    auxiliary_files: list[int]
+    start: datetime | None
+    end: datetime | None
+
+
+@dataclass(frozen=True)
+class PaperRecord(Record):
+    name: str
+    reference: str
+    date: date | None
+    paper_type: str
+    main_file: int | None
+    auxiliary_files: list[int]
+    related_papers: list[int]
+    originator_persons: list[int]
+    originator_organizations: list[int]
+    under_direction_of: list[int]
+
+
+@dataclass(frozen=True)
+class ConsultationRecord(Record):
+    paper: int | None
+    agenda_item: int | None
+    meeting: int | None
+    organizations: list[int]
+    authoritative: bool | None
+    role: str
+
+
+@dataclass(frozen=True)
+class FileRecord(Record):
+    name: str
+    file_name: str
+    mime_type: str
+    date: date | None
+    size: int | None
+    """Of our copy, else as the council states it."""
+    access_url: str
+    """The original at the council."""
+    copy: str
+    """Our stored copy ("" when we hold none)."""
+    pages: int | None
+    """Pages read (None: not read, or unreadable)."""
+    ocr_pages: int
+
+
+@dataclass(frozen=True)
+class LocationRecord(Record):
+    description: str
+    street_address: str
+    room: str
+    postal_code: str
+    sub_locality: str
+    locality: str
+    geojson: dict[str, Any] | None
+
+
+AnyRecord = TypeVar("AnyRecord", bound=Record)
+
+
+@dataclass(frozen=True)
+class Kind(Generic[AnyRecord]):
+    """One object type: its model, its record, and its name in URLs."""
+
+    name: str
+    model: type[OParlObject]
+    record: type[AnyRecord]
+
+
+KINDS: dict[str, Kind[Any]] = {
+    kind.name: kind
+    for kind in (
+        Kind("bodies", Body, BodyRecord),
+        Kind("organizations", Organization, OrganizationRecord),
+        Kind("persons", Person, PersonRecord),
+        Kind("memberships", Membership, MembershipRecord),
+        Kind("meetings", Meeting, MeetingRecord),
+        Kind("agenda-items", AgendaItem, AgendaItemRecord),
+        Kind("papers", Paper, PaperRecord),
+        Kind("consultations", Consultation, ConsultationRecord),
+        Kind("files", File, FileRecord),
+        Kind("locations", Location, LocationRecord),
+    )
+}
+LISTED_PER_BODY = tuple(name for name in KINDS if name != "bodies")
+_COMPUTED = {"id", "page", "counts", "last_success", "copy", "pages", "ocr_pages"}
+
+
+def _columns(kind: Kind[Any]) -> tuple[list[str], list[str]]:
+    """The record's stored fields: columns to load, and many-to-many relations to prefetch."""
+    columns: list[str] = ["pk"]
+    related: list[str] = []
+    for name in (f.name for f in fields(kind.record) if f.name not in _COMPUTED):
+        field = kind.model._meta.get_field(name)
+        (related if field.many_to_many else columns).append(name)
+    return columns, related
+
+
+def _rows(kind: Kind[Any]) -> models.QuerySet[Any]:
+    columns, related = _columns(kind)
+    rows = kind.model.objects.live().only(*columns)
+    for name in related:
+        target = kind.model._meta.get_field(name).related_model
+        assert isinstance(target, type)
+        assert issubclass(target, OParlObject)
+        rows = rows.prefetch_related(
+            models.Prefetch(name, queryset=target.objects.live().only("pk").order_by("pk"))
+        )
+    return rows.filter(pk__in=Body.objects.filter(subscribed=True)) if kind.model is Body else rows
+
+
+def _values(kind: Kind[Any], row: OParlObject) -> dict[str, Any]:
+    columns, related = _columns(kind)
+    values: dict[str, Any] = {"id": row.pk}
+    for name in columns[1:]:
+        field = kind.model._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        values[name] = _plain(getattr(row, field.attname), isinstance(field, models.JSONField))
+    for name in related:
+        values[name] = [target.pk for target in getattr(row, name).all()]
+    absolute_url = getattr(row, "get_absolute_url", None)
+    values["page"] = absolute_url() if absolute_url else ""
+    return values
+
+
+def _plain(value: Any, json: bool) -> Any:
+    """A JSON column as its record declares it: a list of texts, or an object (else None)."""
+    if not json:
+        return value
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None]
+    return value if isinstance(value, dict) else None
+
+
+def _records(kind: Kind[AnyRecord], rows: Sequence[OParlObject]) -> list[AnyRecord]:
+    """Records of `rows`, with what they need from elsewhere (three queries at most)."""
+    extras: dict[int, dict[str, Any]] = {row.pk: {} for row in rows}
+    if kind.model is Body:
+        counts = counts_by_body(extras)
+        synced = last_successes(extras)
+        for pk, extra in extras.items():
+            extra.update(counts=counts[pk], last_success=synced.get(pk))
+    elif kind.model is File:
+        for pk, entry in file_entries(rows).items():  # type: ignore[arg-type]
+            copy = reverse("web:file_copy", args=[pk]) if entry.loaded else ""
+            extras[pk].update(
+                size=entry.size, copy=copy, pages=entry.pages, ocr_pages=entry.ocr_pages
+            )
+    return [kind.record(**(_values(kind, row) | extras[row.pk])) for row in rows]
+
+
+def record(kind_name: str, pk: int) -> Record:
+    """The live object of that kind; `NotFound` for anything else."""
+    kind = KINDS[kind_name]
+    row = _rows(kind).filter(pk=pk).first()
+    if row is None:
+        raise NotFound(pk)
+    found: Record = _records(kind, [row])[0]
+    return found
+
+
+def bodies() -> list[BodyRecord]:
+    """Every body we follow, by name."""
+    kind = KINDS["bodies"]
+    return _records(kind, list(_rows(kind).order_by("name", "pk")))
+
+
+def records_of_body(
+    kind_name: str,
+    body_pk: int,
+    *,
+    modified_since: datetime | None,
+    cursor: str | None,
+    size: int,
+) -> Window[Record]:
+    """The body's objects of that kind, least recently modified first, from `cursor` on.
+
+    `NotFound` when we do not follow the body. Objects without a `modified`
+    time come last; with `modified_since` they are left out.
+    """
+    if not Body.objects.filter(pk=body_pk, subscribed=True).exists():
+        raise NotFound(body_pk)
+    kind = KINDS[kind_name]
+    rows = _rows(kind).filter(body=body_pk)
+    if modified_since is not None:
+        rows = rows.filter(modified__gte=modified_since)
+    page: Window[OParlObject] = window(rows, "modified", cursor, size, _row, ascending=True)
+    return Window(_records(kind, list(page.items)), page.earlier, page.later)
+
+
+def _row(row: OParlObject) -> OParlObject:
+    return row
+
+
+@dataclass(frozen=True)
+class PageText:
+    number: int
+    text: str
+    """Paragraphs apart by a blank line."""
+    ocr: bool
+    """Read by OCR (a scan), not from the file's text layer."""
+
+
+@dataclass(frozen=True)
+class FileText:
+    id: int
+    pages: list[PageText]
+    """Empty when the file is not read (yet) or could not be read."""
+
+
+def file_text(pk: int) -> FileText:
+    """The text of the live file, page by page, as its page shows it."""
+    page = file_page(pk)
+    return FileText(
+        pk,
+        [
+            PageText(
+                p.number,
+                "\n\n".join("".join(s.text for s in paragraph) for paragraph in p.paragraphs),
+                p.ocr,
+            )
+            for p in page.pages
+        ],
+    )
