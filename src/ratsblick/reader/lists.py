@@ -9,6 +9,7 @@ from datetime import date, datetime
 from django.db import models
 
 from ratsblick.council.models import Body, File, Meeting, Organization, Paper, SyncRun
+from ratsblick.reader.freshness import remembered
 from ratsblick.reader.keyset import Window, window
 
 
@@ -110,8 +111,13 @@ def meeting_windows(
 
 
 def counts_by_body(bodies: Iterable[int]) -> dict[int, Counts]:
-    """Live papers, meetings and files per body: three grouped counts for any number."""
-    pks = list(bodies)
+    """Live papers, meetings and files per body: three grouped counts for any number,
+    made once per data version (each scans a body's rows)."""
+    pks = sorted(set(bodies))
+    return remembered(f"counts:{','.join(map(str, pks))}", lambda: _count(pks))
+
+
+def _count(pks: list[int]) -> dict[int, Counts]:
     tallies: list[dict[int, int]] = []
     for model in (Paper, Meeting, File):
         grouped = (
