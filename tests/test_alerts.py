@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from ratsblick.alerts import mails
@@ -248,8 +249,31 @@ def confirm(web: Client, inbox: Inbox, address: str = ADDRESS) -> str:
     return str(answer["Location"])
 
 
+def one_click_unsubscribe(digest: EmailMessage) -> str:
+    """Post to the mail's List-Unsubscribe URL as a mail program does: without a CSRF
+    token, with the body RFC 8058 prescribes. The answer page."""
+    assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    (target,) = re.findall(r"<([^>]+)>", digest["List-Unsubscribe"])
+    assert target.startswith(f"{BASE}/benachrichtigungen/")
+    answer = Client(enforce_csrf_checks=True).post(
+        target.removeprefix(BASE),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert answer.status_code == 200
+    return answer.content.decode()
+
+
 def new_paper(council: Council, key: str, name: str, reference: str) -> None:
     council.dataset.add("paper", _paper(key, name, reference))
+
+
+def change_file(council: Council, pdf: str, **paper: Any) -> None:
+    """The first paper's main file gets other bytes (and the paper other `paper` fields)."""
+    found = council.dataset.lookup(f"{BODY}/paper/1")
+    assert found is not None
+    main = {**found["mainFile"], "accessUrl": f"{ROOT}/files/{pdf}"}
+    council.dataset.change(found["id"], mainFile=main, **paper)
 
 
 # -- the tests ------------------------------------------------------------------------
@@ -277,11 +301,12 @@ def test_a_saved_search_mails_only_matches_new_since_the_last_mail(
 
     new_paper(council, "2", "Radweg nach Vossenack", "13/2024")
     new_paper(council, "3", "Haushaltssatzung 2025", "14/2024")  # no match
+    change_file(council, "twocol.pdf")  # of the paper that matched already
     council.resync()
     report = send_alerts()
     assert (report.composed.mails, report.delivery.sent) == (1, 1)
     digest = inbox.to(ADDRESS)[-1]
-    assert digest["Subject"] == "1 Neuigkeit zu „Radweg“ (1 Filter)"
+    assert digest["Subject"] == "2 Neuigkeiten zu „Radweg“ (1 Filter)"
     text, html = parts(digest)
     fresh = Paper.objects.get(reference="13/2024")
     assert "Neuer Treffer: 13/2024 Radweg nach Vossenack (01.02.2024)" in text
@@ -291,41 +316,29 @@ def test_a_saved_search_mails_only_matches_new_since_the_last_mail(
     assert f"/vorlage/{old.pk}/" not in text
     assert "Haushalt" not in text
     assert "<mark>Radweg</mark>" in html  # the snippet, highlighted
+    file = File.objects.get(oparl_id__endswith="/file/1")
+    assert "Datei geändert: Vorlage (" in text
+    assert f"Was sich geändert hat: {BASE}{reverse('web:file_changes', args=[file.pk])}" in text
 
     # Nothing new, nothing sent; the seen keys are the two matches.
     assert send_alerts().composed.mails == 0
     assert len(inbox.to(ADDRESS)) == 2
     (subscription,) = Subscription.objects.filter(state=Subscription.State.ACTIVE)
+    versions = file.versions.order_by("pk").values_list("blob_id", flat=True)
     assert set(subscription.seen.values_list("key", flat=True)) == {
         f"paper:{old.pk}",
         f"paper:{fresh.pk}",
+        f"version:{file.pk}:{versions[1]}",
     }
 
     # RFC 8058: the mail program posts to the List-Unsubscribe URL, without a CSRF token.
-    assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    (target,) = re.findall(r"<([^>]+)>", digest["List-Unsubscribe"])
-    assert target.startswith(f"{BASE}/benachrichtigungen/")
-    strict = Client(enforce_csrf_checks=True)
-    answer = strict.post(
-        target.removeprefix(BASE),
-        "List-Unsubscribe=One-Click",
-        content_type="application/x-www-form-urlencoded",
-    )
-    assert answer.status_code == 200
-    assert "keine E-Mails mehr" in answer.content.decode()
+    assert "keine E-Mails mehr" in one_click_unsubscribe(digest)
     subscription.refresh_from_db()
     assert subscription.state == Subscription.State.ENDED
     new_paper(council, "4", "Radweg am Kall", "15/2024")
     council.resync()
     assert send_alerts().composed.mails == 0
     assert len(inbox.to(ADDRESS)) == 2
-
-
-def _file_changes(file: File) -> str | None:
-    try:
-        return reverse("web:file_changes", args=[file.pk])
-    except NoReverseMatch:
-        return None
 
 
 def test_following_a_paper_reports_a_step_a_result_and_a_changed_file(
@@ -352,11 +365,7 @@ def test_following_a_paper_reports_a_step_a_result_and_a_changed_file(
         "meeting": None,
         "agendaItem": None,
     }
-    council.dataset.change(
-        paper_json["id"],
-        consultation=[paper_json["consultation"][0], second],
-        mainFile={**paper_json["mainFile"], "accessUrl": f"{ROOT}/files/twocol.pdf"},
-    )
+    change_file(council, "twocol.pdf", consultation=[paper_json["consultation"][0], second])
     council.resync()
     send_alerts()
     digest = inbox.to(ADDRESS)[-1]
@@ -367,9 +376,8 @@ def test_following_a_paper_reports_a_step_a_result_and_a_changed_file(
     file = File.objects.get(oparl_id__endswith="/file/1")
     assert "Datei geändert: Vorlage" in text
     assert f"{BASE}/datei/{file.pk}/" in text
-    changes = _file_changes(file)
-    if changes is not None:  # the history's page, once it exists
-        assert f"Was sich geändert hat: {BASE}{changes}" in text
+    changes = reverse("web:file_changes", args=[file.pk])
+    assert f"Was sich geändert hat: {BASE}{changes}" in text
 
 
 def test_following_an_organization_and_a_person(council: Council, inbox: Inbox) -> None:
@@ -590,3 +598,15 @@ def test_without_a_server_mails_land_in_the_home_folder(monkeypatch: pytest.Monk
     parsed = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
     assert parsed["Message-ID"] == mail.message_id
     assert parsed["Subject"] == "Ihre Benachrichtigungen bei Ratsblick"
+
+    # The operator page lists it and shows it, its links clickable; only to the operator.
+    web = Client()
+    mail_page = reverse("alerts:folder_mail", args=[written.name])
+    assert web.get(mail_page).status_code == 302  # to the login
+    web.force_login(User.objects.create_user("betrieb", password="geheim-genug"))
+    listed = web.get(reverse("ops:status")).content.decode()
+    assert "Postausgang: 0 wartend, 0 im Versand, 1 gesendet, 0 aufgegeben." in listed
+    assert f'<a href="{mail_page}">Ihre Benachrichtigungen bei Ratsblick</a>' in listed
+    shown = web.get(mail_page).content.decode()
+    assert re.search(r'<a href="http://127\.0\.0\.1:8000/benachrichtigungen/[\w-]+/"', shown)
+    assert web.get(reverse("alerts:folder_mail", args=["nichts.eml"])).status_code == 404

@@ -19,4 +19,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(
         rf"^benachrichtigungen/{TOKEN}/abbestellen/{PK}/$", views.unsubscribe, name="unsubscribe"
     ),
+    re_path(
+        r"^betrieb/post/(?P<name>[A-Za-z0-9.@_-]{1,200}\.eml)$",
+        views.folder_mail,
+        name="folder_mail",
+    ),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ratsblick.alerts import limits, subscriptions
+from ratsblick.alerts import limits, mailbox, subscriptions
 from ratsblick.alerts.forms import AddressForm, SubscribeForm
 from ratsblick.alerts.models import Subscription
 from ratsblick.reader import NotFound
@@ -155,3 +156,13 @@ def lost_link(request: HttpRequest) -> HttpResponse:
         subscriptions.send_manage_link(form.cleaned_data["email"])
         return redirect("alerts:requested")
     return render(request, "alerts/lost_link.html", {"form": form})
+
+
+@never_cache
+@login_required
+def folder_mail(request: HttpRequest, name: str) -> HttpResponse:
+    """A mail of the folder (demo, no SMTP server), for the operator to read and follow."""
+    mail = mailbox.folder_mail(name)
+    if mail is None:
+        raise Http404(name)
+    return render(request, "alerts/folder_mail.html", {"mail": mail})

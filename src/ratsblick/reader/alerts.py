@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Q
 from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.utils import timezone
 from ratsblick.council.models import (
     AgendaItem,
     Consultation,
+    File,
     Meeting,
     Organization,
     Paper,
@@ -30,7 +32,7 @@ from ratsblick.files.models import FileVersion
 from ratsblick.indexing.service import search
 from ratsblick.reader import NotFound
 from ratsblick.reader.search import PAGES, request_from
-from ratsblick.search import Hit, Snippet
+from ratsblick.search import Hit, Kind, Snippet
 
 WATCHED_MATCHES = 1000
 """A saved search watches its newest matches (by date) up to this many: a new match
@@ -129,8 +131,10 @@ def _hits(pairs: list[tuple[str, str]], limit: int, snippets: bool) -> list[Hit]
 
 def search_matches(pairs: list[tuple[str, str]]) -> tuple[News, ...]:
     """The newest matches of a saved search (one per paper or meeting, as the page groups
-    them); `IndexMissing` when there is no index yet."""
-    return tuple(
+    them) and the new versions of the matching papers' files; `IndexMissing` when there
+    is no index yet."""
+    hits = _hits(pairs, WATCHED_MATCHES, snippets=False)
+    matches = [
         News(
             key=hit.key,
             what="Neuer Treffer",
@@ -138,8 +142,13 @@ def search_matches(pairs: list[tuple[str, str]]) -> tuple[News, ...]:
             path=reverse(PAGES[hit.kind], args=[hit.pk]),
             day=hit.date,
         )
-        for hit in _hits(pairs, WATCHED_MATCHES, snippets=False)
-    )
+        for hit in hits
+    ]
+    papers = [hit.pk for hit in hits if hit.kind == Kind.PAPER]
+    files = File.objects.filter(
+        Q(main_file_of__in=papers) | Q(auxiliary_file_of_papers__in=papers)
+    ).distinct()
+    return (*matches, *_file_events(files, new_files=False))
 
 
 def with_snippets(pairs: list[tuple[str, str]], news: list[News]) -> list[News]:
@@ -193,12 +202,14 @@ def paper_events(pk: int) -> tuple[News, ...]:
             events.append(
                 News(f"result:{item.pk}:{_digest(result)}", "Ergebnis", label, path, day, result)
             )
-    events += _file_events(Paper.objects.get(pk=pk))
+    stored = Paper.objects.get(pk=pk)
+    events += _file_events(f for f in (stored.main_file, *stored.auxiliary_files.all()) if f)
     return tuple(events)
 
 
-def _file_events(paper: Paper) -> list[News]:
-    files = [f for f in (paper.main_file, *paper.auxiliary_files.all()) if f is not None]
+def _file_events(files: Iterable[File], *, new_files: bool = True) -> list[News]:
+    """A file's arrival (with `new_files`) and each later version of it, as keys; the
+    first version of a file is no change."""
     live = [f for f in files if not (f.deleted or f.stub)]
     versions: dict[int, list[FileVersion]] = {}
     for version in FileVersion.objects.filter(file__in=live).order_by("fetched_at", "pk"):
@@ -207,18 +218,19 @@ def _file_events(paper: Paper) -> list[News]:
     for file in live:
         path = reverse("web:file", args=[file.pk])
         name = file.name or file.file_name or "Datei"
-        events.append(News(f"file:{file.pk}", "Neue Datei", name, path, file.date))
-        for version in versions.get(file.pk, [])[1:]:
-            events.append(
-                News(
-                    f"version:{file.pk}:{version.blob_id}",
-                    "Datei geändert",
-                    name,
-                    path,
-                    timezone.localdate(version.fetched_at),
-                    changes_path=_changes_path("web:file_changes", file.pk),
-                )
+        if new_files:
+            events.append(News(f"file:{file.pk}", "Neue Datei", name, path, file.date))
+        events += [
+            News(
+                f"version:{file.pk}:{version.blob_id}",
+                "Datei geändert",
+                name,
+                path,
+                timezone.localdate(version.fetched_at),
+                changes_path=_changes_path("web:file_changes", file.pk),
             )
+            for version in versions.get(file.pk, [])[1:]
+        ]
     return events
 
 
