@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import feedparser
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
@@ -45,6 +46,7 @@ RIM = "https://sdnetrim.kdvz-frechen.de/rim4220/webservice/oparl/v1.0/body/1"
 PAPER = f"{RIM}/paper/60"
 MEETING = f"{RIM}/meeting/898"
 ITEM = f"{RIM}/agendaitem/7247"
+GONE = f"{RIM}/meeting/2171"
 ADDED = "Nachtrag: Die Verwaltung ergänzt einen Zeitplan für Bürgerinnen."
 SIGN_ADDED = '<span class="sign" aria-hidden="true">+</span>'
 SIGN_REMOVED = '<span class="sign" aria-hidden="true">−</span>'
@@ -88,6 +90,7 @@ def _changed_at_the_council(dataset: RecordedDataset) -> None:
         for item in meeting["agendaItem"]
     ]
     dataset.change(MEETING, start="2016-04-07T19:30:00+02:00", agendaItem=items)
+    dataset.delete(GONE)
 
 
 def _new_bytes(sample: RecordedDataset, folder: Path) -> None:
@@ -151,8 +154,8 @@ def test_a_sync_keeps_what_changed_old_to_new(synced_twice: Synced) -> None:
     ]
     (change,) = changes_of(ObjectType.AGENDA_ITEM, [synced_twice.item.pk])
     assert [f.new for f in change.fields] == ["Fragestunde für Einwohnerinnen und Einwohner"]
-    # only what changed has a revision: the paper, the meeting, one of its 15 items
-    assert Revision.objects.filter(body=synced_twice.body).count() == 3
+    # only what changed has a revision: the paper, the meeting, one of its 15 items, the deleted one
+    assert Revision.objects.filter(body=synced_twice.body).count() == 4
 
 
 def test_the_paper_changes_page(
@@ -180,6 +183,16 @@ def test_the_meeting_changes_page_holds_its_agenda_items(
     ]
     html = Client().get(reverse("web:meeting_changes", args=[synced_twice.meeting.pk]))
     assert "07.04.2016, 19:30 Uhr</ins>" in html.content.decode()
+
+
+def test_a_deleted_meeting_keeps_its_history(synced_twice: Synced) -> None:
+    gone = Meeting.objects.get(oparl_id__endswith="/meeting/2171")
+    page = meeting_changes(gone.pk)
+    assert page.live is False
+    assert [(e.subject, e.deleted, e.fields) for e in page.entries] == [("Sitzung", True, ())]
+    html = Client().get(reverse("web:meeting_changes", args=[gone.pk])).content.decode()
+    assert "Von der Kommune gelöscht." in html
+    assert f'href="{reverse("web:meeting", args=[gone.pk])}"' not in html  # that page is gone
 
 
 def test_a_new_file_version_gets_a_word_diff(
@@ -230,3 +243,30 @@ def test_a_version_not_read_yet_has_no_diff_but_says_why(synced_twice: Synced) -
     page = file_changes(file.pk)
     assert page.diff is None
     assert page.unreadable.startswith("Der Text mindestens einer der beiden Fassungen")
+
+
+def test_the_feed_of_a_body_s_changes(synced_twice: Synced) -> None:
+    response = Client().get(reverse("feeds:body_changes", args=[synced_twice.body.pk]))
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo
+    assert feed.feed.title == "Änderungen – Gemeinde Hürtgenwald"
+    by_title = {entry.title: entry for entry in feed.entries}
+    assert set(by_title) == {
+        "Vorlage „Umbesetzungen im Bau- und Umweltausschuss“",
+        "Sitzung „Gemeinderat (18. Sitzung)“",
+        "Tagesordnungspunkt 1.: Fragestunde für Einwohnerinnen und Einwohner",
+        "Sitzung „Schulausschuss (12. Sitzung)“",
+    }
+    assert by_title["Sitzung „Schulausschuss (12. Sitzung)“"].summary == "Von der Kommune gelöscht."
+    paper = by_title["Vorlage „Umbesetzungen im Bau- und Umweltausschuss“"]
+    assert "Bezeichnung: Umbesetzungen im Bauausschuss → Umbesetzungen im Bau- und" in paper.summary
+    assert paper.link.startswith(
+        "http://testserver" + reverse("web:paper_changes", args=[synced_twice.paper.pk])
+    )
+    sample = feedparser.parse(
+        Client().get(reverse("feeds:body_changes", args=[synced_twice.sample.pk])).content
+    )
+    (version,) = sample.entries
+    assert version.title == "Datei „Vorlage“: neue Fassung"
+    assert reverse("web:file_changes", args=[synced_twice.file.pk]) + "?version=" in version.link

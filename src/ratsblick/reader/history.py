@@ -10,10 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from ratsblick.council.models import AgendaItem, Body, Consultation, File, Meeting, Paper
+from ratsblick.council.models import (
+    AgendaItem,
+    Body,
+    Consultation,
+    File,
+    Meeting,
+    OParlObject,
+    Paper,
+)
 from ratsblick.history.changes import ObjectChange, changes_of, recent_changes
 from ratsblick.history.fields import FieldChange
 from ratsblick.history.textdiff import FileDiff
@@ -30,6 +39,7 @@ from ratsblick.reader import NotFound
 from ratsblick.reader.refs import Ref
 
 FEED_LIMIT = 50
+_Object = TypeVar("_Object", bound=OParlObject)
 UNREAD = "Der Text mindestens einer der beiden Fassungen ist noch nicht gelesen oder nicht lesbar."
 
 _KIND_LABELS = {
@@ -139,18 +149,22 @@ def _body_ref(body: Body | None) -> Ref | None:
     return Ref(body.pk, body.name or body.short_name) if body else None
 
 
-def paper_changes(pk: int) -> ChangesPage:
-    """The paper's changes, its consultations' and its files' new versions (≤ 9 queries)."""
-    paper = (
-        Paper.objects.filter(pk=pk, stub=False)
+def _stored(objects: QuerySet[_Object], pk: int, *fields: str) -> _Object:
+    """The object with its body's name, deleted or not (a placeholder is not found)."""
+    found = (
+        objects.filter(pk=pk, stub=False)
         .select_related("body")
-        .only(
-            "pk", "name", "reference", "deleted", "main_file_id", "body__name", "body__short_name"
-        )
+        .only("pk", "deleted", "body__name", "body__short_name", *fields)
         .first()
     )
-    if paper is None:
+    if found is None:
         raise NotFound(pk)
+    return found
+
+
+def paper_changes(pk: int) -> ChangesPage:
+    """The paper's changes, its consultations' and its files' new versions (≤ 9 queries)."""
+    paper = _stored(Paper.objects.all(), pk, "name", "reference", "main_file_id")
     consultations = dict(
         Consultation.objects.filter(paper=paper, stub=False).values_list("pk", "role")
     )
@@ -179,32 +193,19 @@ def paper_changes(pk: int) -> ChangesPage:
 
 
 def _agenda_subject(number: str, name: str) -> str:
-    return (
-        f"Tagesordnungspunkt {number}: {name}".replace("  ", " ")
-        if number
-        else f"Tagesordnungspunkt: {name or 'ohne Namen'}"
-    )
+    return f"Tagesordnungspunkt{f' {number}' if number else ''}: {name or 'ohne Namen'}"
 
 
 def meeting_changes(pk: int) -> ChangesPage:
     """The meeting's changes, its agenda items' and its files' new versions (≤ 12 queries)."""
-    meeting = (
-        Meeting.objects.filter(pk=pk, stub=False)
-        .select_related("body")
-        .only(
-            "pk",
-            "name",
-            "deleted",
-            "invitation_id",
-            "results_protocol_id",
-            "verbatim_protocol_id",
-            "body__name",
-            "body__short_name",
-        )
-        .first()
+    meeting = _stored(
+        Meeting.objects.all(),
+        pk,
+        "name",
+        "invitation_id",
+        "results_protocol_id",
+        "verbatim_protocol_id",
     )
-    if meeting is None:
-        raise NotFound(pk)
     items = {
         item_pk: _agenda_subject(number, name)
         for item_pk, number, name in AgendaItem.objects.filter(
@@ -268,14 +269,7 @@ def file_changes(pk: int, wanted: tuple[int, ...] = ()) -> FileChangesPage:
     the one before) or two (older against newer). Versions of another file
     raise `BadVersions`.
     """
-    file = (
-        File.objects.filter(pk=pk, stub=False)
-        .select_related("body")
-        .only("pk", "name", "file_name", "body__name", "body__short_name")
-        .first()
-    )
-    if file is None:
-        raise NotFound(pk)
+    file = _stored(File.objects.all(), pk, "name", "file_name")
     versions = versions_of(pk)
     old, new = _chosen(versions, wanted)
     unreadable = ""

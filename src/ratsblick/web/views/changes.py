@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,25 +23,35 @@ BAD_VERSIONS = (
 )
 
 
-def _object_page(request: HttpRequest, page: ChangesPage, kind: str, url_name: str) -> HttpResponse:
+def _object_page(
+    request: HttpRequest,
+    load: Callable[[int], ChangesPage],
+    pk: int,
+    *,
+    kind: str,
+    url_name: str,
+    missing: str,
+) -> HttpResponse:
+    try:
+        page = load(pk)
+    except NotFound as gone:
+        raise Http404(missing) from gone
     context = {"page": page, "kind": kind, "object_url": url_name}
     return render(request, "web/changes_object.html", context)
 
 
 def paper_changes_view(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        page = paper_changes(pk)
-    except NotFound as missing:
-        raise Http404("Diese Vorlage gibt es hier nicht.") from missing
-    return _object_page(request, page, "Vorlage", "web:paper")
+    missing = "Diese Vorlage gibt es hier nicht."
+    return _object_page(
+        request, paper_changes, pk, kind="Vorlage", url_name="web:paper", missing=missing
+    )
 
 
 def meeting_changes_view(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        page = meeting_changes(pk)
-    except NotFound as missing:
-        raise Http404("Diese Sitzung gibt es hier nicht.") from missing
-    return _object_page(request, page, "Sitzung", "web:meeting")
+    missing = "Diese Sitzung gibt es hier nicht."
+    return _object_page(
+        request, meeting_changes, pk, kind="Sitzung", url_name="web:meeting", missing=missing
+    )
 
 
 def _wanted(request: HttpRequest) -> tuple[int, ...] | None:
