@@ -55,6 +55,10 @@ app.conf.update(
             "task": "ratsblick.jobs.tasks.reconcile_index",
             "schedule": timedelta(seconds=config.REINDEX_INTERVAL.get()),
         },
+        "bulk dumps of every body": {
+            "task": "ratsblick.jobs.tasks.dump_all",
+            "schedule": timedelta(days=1),
+        },
         "alert mails": {
             "task": "ratsblick.jobs.tasks.send_mails",
             "schedule": timedelta(seconds=config.ALERTS_INTERVAL.get()),

@@ -1,7 +1,8 @@
 """The embedded pipeline: a thread of `ratsblick serve` keeps every body current.
 
 Every `RATSBLICK_SYNC_INTERVAL_SECONDS` it syncs each subscribed body
-incrementally, fetches and reads what changed and indexes it, with the one
+incrementally, fetches and reads what changed (rewriting the body's bulk
+dump when anything did) and indexes it, with the one
 index writer in this process. A round holds a lock file in RATSBLICK_HOME,
 so a round still going (in this or another process on the same home) is
 not started twice. Errors are logged; they never reach the web server.
@@ -74,7 +75,8 @@ def _round() -> None:
                 run = steps.sync(body_pk, client)
                 if run is not None and run.outcome != run.Outcome.OK:
                     log.warning("body %s: sync %s: %s", body_pk, run.outcome, run.error)
-                steps.process_files(body_pk, client)
+                files = steps.process_files(body_pk, client)
+                steps.dump_if_changed(body_pk, run, files)
             except Exception:
                 log.exception("body %s: pipeline step failed", body_pk)
     if steps.index() is None:

@@ -14,6 +14,7 @@ from ratsblick import config
 from ratsblick.alerts.sending import SendReport, send_alerts
 from ratsblick.council.models import Body, SyncRun
 from ratsblick.council.sync import sync_body
+from ratsblick.dumps import writer as dumps
 from ratsblick.extract.sandbox import SandboxedExtractor
 from ratsblick.files import pipeline
 from ratsblick.files.models import Blob
@@ -92,3 +93,29 @@ def send_mails() -> SendReport:
     """Write the due alert digests into the outbox and deliver it (after indexing, so
     that a saved search sees what the round brought)."""
     return send_alerts()
+
+
+# What a sync run or a file round counts that changes what a dump holds.
+_DUMP_CHANGES = ("new", "changed", "deleted", "fetched", "extracted")
+
+
+def dump(body_pk: int) -> None:
+    """Rewrite the body's bulk dump and the instance's (the previous ones stay
+    served until the new ones are whole)."""
+    if Body.objects.filter(pk=body_pk, subscribed=True).exists():
+        dumps.dump([body_pk])
+
+
+def dump_all() -> None:
+    """Every subscribed body's dump, then the instance's once."""
+    dumps.dump()
+
+
+def dump_if_changed(body_pk: int, run: SyncRun | None, files: Counter[str]) -> bool:
+    """`dump` when this round changed the body, or when it has no dump yet."""
+    counts = [files, *(run.counts.values() if run is not None else ())]
+    changed = any(c.get(key, 0) for c in counts for key in _DUMP_CHANGES)
+    if not changed and dumps.exists(body_pk):
+        return False
+    dump(body_pk)
+    return True

@@ -9,6 +9,7 @@ queueing a file again while its task still waits behind a long backlog.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -128,6 +129,8 @@ def sync_body(self: Step, body_pk: int, full: bool = False) -> None:
         for blob_pk in steps.blobs_unread(body_pk):
             enqueue_once(extract_blob, blob_pk)
         request_index()
+        # Files fetched and read later reach the dump with the daily `dump_all`.
+        steps.dump_if_changed(body_pk, run, Counter())
         if run is not None and run.outcome != run.Outcome.OK:
             raise SyncIncomplete(f"body {body_pk}: sync {run.outcome}: {'; '.join(run.notes)}")
 
@@ -165,3 +168,10 @@ def send_mails() -> None:
     """Alert digests into the outbox, the outbox to the mail server (beat, every
     RATSBLICK_ALERTS_INTERVAL_SECONDS; overlapping runs claim each mail once)."""
     steps.send_mails()
+
+
+@app.task(base=Step)
+def dump_all() -> None:
+    """Every body's bulk dump rewritten (beat, daily): the text read since the
+    sync that last dumped it is in it then."""
+    steps.dump_all()
