@@ -35,6 +35,7 @@ from ratsblick.council.models import Body, File, Meeting, Organization, Paper, P
 from ratsblick.council.sync import add_body, sync_body
 from ratsblick.files import pipeline
 from ratsblick.indexing.service import index_changes
+from ratsblick.jobs import embedded
 from ratsblick.oparl.http import HttpClient
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.sample import SAMPLE_FILES
@@ -610,3 +611,45 @@ def test_without_a_server_mails_land_in_the_home_folder(monkeypatch: pytest.Monk
     shown = web.get(mail_page).content.decode()
     assert re.search(r'<a href="http://127\.0\.0\.1:8000/benachrichtigungen/[\w-]+/"', shown)
     assert web.get(reverse("alerts:folder_mail", args=["nichts.eml"])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_round_sends_what_its_sync_brought(
+    council: Council, inbox: Inbox, loopback_commands: None
+) -> None:
+    web = Client()
+    subscribe(web, reverse("alerts:save_search"), q="Radweg")
+    confirm(web, inbox)
+    backdate_syncs(council.body)
+    new_paper(council, "2", "Radweg nach Vossenack", "13/2024")
+    assert embedded.run_round() is True
+    digest = inbox.to(ADDRESS)[-1]
+    assert digest["Subject"] == "1 Neuigkeit zu „Radweg“"
+    assert "13/2024 Radweg nach Vossenack" in parts(digest)[0]
+
+
+def test_bad_input_gets_a_german_answer_and_sends_nothing(
+    council: Council, inbox: Inbox, tmp_path: Path, settings: Any
+) -> None:
+    page = reverse("alerts:save_search")
+    web = Client()
+    typo = web.post(page, {"email": "erika.example.org", "frequency": "daily", "q": "Radweg"})
+    assert typo.status_code == 200
+    assert "gültige E-Mail-Adresse" in typo.content.decode()
+    odd = web.post(page, {"email": ADDRESS, "frequency": "stündlich", "q": "Radweg"})
+    assert "gültige Auswahl" in odd.content.decode()
+    settings.HOME = tmp_path  # no search index here yet
+    early = web.post(page, {"email": ADDRESS, "frequency": "daily", "q": "Radweg"})
+    assert early.status_code == 503
+    assert "Suchindex wird noch aufgebaut" in early.content.decode()
+    assert 'value="Radweg"' in early.content.decode()  # the form keeps what was typed
+    assert (inbox.messages, Subscription.objects.count()) == ([], 0)
+    # A paper named over lines with a long title makes a one-line subject.
+    Paper.objects.filter(reference="12/2024").update(name="Radweg\nan der\r\nHauptstraße " * 20)
+    follow = reverse("alerts:follow", args=["vorlage", Paper.objects.get(reference="12/2024").pk])
+    subscribe(web, follow)
+    (mail,) = inbox.to(ADDRESS)
+    assert mail["Subject"].startswith(
+        "Bitte bestätigen: Benachrichtigung zu Vorlage 12/2024 Radweg an der"
+    )
+    assert len(mail["Subject"]) == 160

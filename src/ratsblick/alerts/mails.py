@@ -23,6 +23,8 @@ from ratsblick.alerts import tokens
 from ratsblick.alerts.models import Mail, Subscriber, Subscription, Token
 from ratsblick.reader.alerts import News
 
+SUBJECT_LIMIT = 160
+
 
 def absolute(path: str) -> str:
     return config.BASE_URL.get().rstrip("/") + path
@@ -42,6 +44,9 @@ def _queue(
 ) -> Mail:
     message = EmailMessage(policy=policy.SMTP)
     message_id = _message_id()
+    # Council names break lines; a header may not. Long names are cut.
+    subject = " ".join(subject.split())
+    subject = subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…"
     message["Subject"] = subject
     message["From"] = config.MAIL_FROM.get()
     message["To"] = recipient

@@ -23,8 +23,13 @@ from ratsblick.alerts.forms import AddressForm, SubscribeForm
 from ratsblick.alerts.models import Subscription
 from ratsblick.reader import NotFound
 from ratsblick.reader import alerts as reader
+from ratsblick.search import IndexMissing
 
 GET_POST = require_http_methods(["GET", "POST"])
+UNAVAILABLE = (
+    "Die Suche ist gerade nicht verfügbar: der Suchindex wird noch aufgebaut. "
+    "Bitte versuchen Sie es später noch einmal."
+)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
@@ -35,15 +40,20 @@ def _subscribe_page(
     request: HttpRequest, what: str, target_url: str, **subscription: Any
 ) -> HttpResponse:
     form = SubscribeForm(request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         if not limits.client_allowed(request):
             return _too_many(request)
-        subscriptions.subscribe(
-            form.cleaned_data["email"], form.cleaned_data["frequency"], **subscription
-        )
-        return redirect("alerts:requested")
+        data = form.cleaned_data
+        try:
+            subscriptions.subscribe(data["email"], data["frequency"], **subscription)
+            return redirect("alerts:requested")
+        except IndexMissing:  # a search's matches at this moment cannot be known yet
+            form.add_error(None, UNAVAILABLE)
+            status = 503
     context = {"form": form, "what": what, "target_url": target_url}
-    return render(request, "alerts/subscribe.html", context | {"query": subscription.get("query")})
+    context["query"] = subscription.get("query")
+    return render(request, "alerts/subscribe.html", context, status=status)
 
 
 @never_cache
