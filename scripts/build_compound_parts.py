@@ -1,63 +1,191 @@
-"""Rebuild `src/ratsblick/search/data/compound_parts.txt` from Debian's wngerman.
+"""Rebuild the splitter's dictionary in `src/ratsblick/search/data/` from lexical sources.
 
-The part list holds simple words only: the hand-kept `council_words.txt`,
-and the nouns of wngerman that the splitter cannot split into shorter listed
-words, processed shortest first. A compound left in the list would be
-taken whole and never split, which is why wngerman as it is splits so few.
-Run it after changing the hand-kept lists:
+    .venv/bin/python scripts/build_compound_parts.py
 
-    .venv/bin/python scripts/build_compound_parts.py [/usr/share/dict/ngerman]
+Needs the dev dependencies `german-nouns` (the nouns of the German
+Wiktionary with all their forms) and `wordfreq` (word frequencies); the
+runtime reads only the files this writes:
+
+- `compound_parts.txt`: simple nouns with their forms. Each noun of
+  german-nouns is taken shortest first; one that the splitter (with the
+  simple nouns found so far) can split into parts that are, on average, at
+  least as frequent as the noun itself is a compound and left out, so that
+  it is split ("Krankenhaus"); otherwise it is simple ("Bestreben", not
+  "best|reben") and its forms ("Häuser", "Rechts") join the list. The
+  hand-kept `council_words.txt` is added whole, `not_parts.txt` never.
+- `first_parts.txt`: stems that may start a compound but not end one: of
+  verbs ("wohnen", "wohnt" → "wohn") and adjectives ("nah", "nahe", "nahen",
+  "naher", "nahes" → "nah") among wordfreq's most frequent German words,
+  function words (`common_words.txt`) left out.
 """
 
 from __future__ import annotations
 
-import sys
+import csv
+import math
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
-from ratsblick.search.compounds import MIN_PART, CompoundSplitter, word_list
+import wordfreq
+
+from ratsblick.search.compounds import (
+    KNOWN,
+    MIN_PART,
+    MIN_ZIPF,
+    CompoundSplitter,
+    frequency_list,
+    word_list,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "ratsblick" / "search" / "data"
+MARGIN = -0.5
+"""How much rarer than its parts a compound may be and still count as lexicalised
+(kept whole): chosen on compounds.tsv, the tuning list (0: 95.6 % recall,
+93.9 % precision there; -0.5: 97.3 %, 95.7 %)."""
+TOP_WORDS = 150_000
+"""How many of wordfreq's most frequent German words may give a stem."""
+NOT_NOUNS = ("Toponym", "Vorname", "Nachname", "Eigenname", "Abkürzung", "Wortverbindung")
+NOT_NOUNS += ("Gebundenes Lexem", "Affix", "Suffix", "Präfix")
+FORM_COLUMNS_SKIP = ("lemma", "pos", "genus")
 
 
-def lemmas(nouns: set[str]) -> set[str]:
-    """Base forms wngerman lacks but inflects: "Zieles" and "Ziels" give "ziel".
+def nouns() -> Iterator[tuple[str, set[str]]]:
+    """(lemma, its forms) of german-nouns' common nouns, lower case, letters only."""
+    table = resources.files("german_nouns") / "nouns.csv"
+    with table.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            lemma, pos = row["lemma"], row["pos"]
+            if "Substantiv" not in pos or any(tag in pos for tag in NOT_NOUNS):
+                continue
+            if not lemma.isalpha() or len(lemma) < 3:
+                continue
+            forms = {
+                value.lower()
+                for key, value in row.items()
+                if value and value.isalpha() and not key.startswith(FORM_COLUMNS_SKIP)
+            }
+            yield lemma.lower(), forms | {lemma.lower()}
 
-    A genitive in -es beside another inflected form is the evidence; a lone
-    -s would make "krei" of "Kreis".
-    """
-    return {
-        w[:-2]
-        for w in nouns
-        if w.endswith("es")
-        and len(w) >= 5
-        and any(w[:-2] + ending in nouns for ending in ("s", "e", "en", "er"))
-    }
+
+@cache
+def frequent_words() -> frozenset[str]:
+    return frozenset(w for w in wordfreq.top_n_list("de", TOP_WORDS) if w.isalpha())
 
 
-def build(wordlist: Path) -> list[str]:
-    nouns = {
-        line.strip().lower()
-        for line in wordlist.read_text(encoding="utf-8").splitlines()
-        if line[:1].isupper() and line.strip().isalpha()
-    }
+def first_parts() -> dict[str, float]:
+    """Verb stems (an infinitive and its -t form) and adjectives (with -e, -en,
+    -er, -es), each as frequent as the most frequent word it was found as."""
+    words = frequent_words()
+    found: dict[str, float] = {}
+
+    def add(stem: str, source: str) -> None:
+        found[stem] = max(found.get(stem, 0.0), round(zipf(source), 1))
+
+    for word in words:
+        if word.endswith("en") and len(word) >= 6 and word[:-2] + "t" in words:
+            add(word[:-2], word)
+        elif word.endswith(("rn", "ln")) and len(word) >= 6 and word[:-1] + "t" in words:
+            add(word[:-1], word)
+        if len(word) >= 3 and all(word + e in words for e in ("e", "en", "er", "es")):
+            add(word, word)
+    unwanted = set(word_list("common_words.txt")) | set(word_list("not_parts.txt"))
+    return {stem: zipf for stem, zipf in found.items() if stem not in unwanted}
+
+
+@cache
+def frequencies() -> dict[str, float]:
+    return wordfreq.get_frequency_dict("de")
+
+
+def zipf(word: str) -> float:
+    """wordfreq's Zipf scale: log10 of occurrences per billion words (0 if unseen)."""
+    frequency = frequencies().get(word.replace("ß", "ss"), 0.0)  # wordfreq's spelling
+    return math.log10(frequency) + 9 if frequency > 0 else 0.0
+
+
+def is_derived(lemma: str, first: str) -> bool:
+    """A noun made of a particle verb ("Hochrechnung" of "hochrechnen"): one word."""
+    head = lemma[len(first) :]
+    if not head.endswith("ung"):
+        return False
+    verb = lemma[: len(lemma) - 3]
+    return verb + "en" in frequent_words() or verb + "n" in frequent_words()
+
+
+def is_compound(lemma: str, parts: tuple[str, ...]) -> bool:
+    """Split parts at least as frequent (geometric mean) as the whole word: a
+    lexicalised word is more frequent than its parts suggest (Koehn and
+    Knight, 2003)."""
+    if len(parts) < 2:
+        return False
+    if is_derived(lemma, parts[0]):
+        return False
+    return math.fsum(zipf(p) for p in parts) / len(parts) >= zipf(lemma) + MARGIN
+
+
+def build() -> tuple[list[str], list[str]]:
+    """The lines of both files: the simple nouns with their forms, and the first
+    parts, each with its Zipf frequency (one decimal)."""
     blocked = set(word_list("not_parts.txt"))
     whole = set(word_list("council_words.txt"))
-    candidates = (nouns | lemmas(nouns)) - blocked - whole
-    splitter = CompoundSplitter(whole, word_list("short_parts.txt"))
-    simple = sorted(whole)
-    for word in sorted(candidates, key=lambda w: (len(w), w)):
-        if len(word) >= MIN_PART and not splitter.segment(word)[1:]:
-            splitter.words.add(word)
-            simple.append(word)
-    return sorted(simple)
+    first = first_parts()
+    simple = dict.fromkeys(whole, KNOWN)
+    splitter = CompoundSplitter(simple, word_list("short_parts.txt"), first, MIN_ZIPF)
+    for lemma, forms in sorted(nouns(), key=lambda item: (len(item[0]), item[0])):
+        if lemma in blocked or lemma in whole:
+            continue
+        if len(lemma) < 2 * 3 or not is_compound(lemma, splitter.segment(lemma)):
+            for form in forms - blocked:
+                if len(form) >= MIN_PART:
+                    simple[form] = round(zipf(form), 1)
+                    splitter.add(form, simple[form])
+    return _lines(simple), _lines(first)
+
+
+def verify(every: int) -> list[str]:
+    """What differs between the committed files and a build, checked on every
+    `every`-th noun (a full build takes a minute): "first_parts.txt" if that
+    file differs, and each sampled noun whose decision or lines differ.
+
+    A noun's decision depends only on shorter words, so the committed list,
+    without the noun's own forms, stands in for the list the build had when
+    it came to the noun.
+    """
+    committed = frequency_list("compound_parts.txt")
+    first = first_parts()
+    same = _lines(first) == _lines(frequency_list("first_parts.txt"))
+    wrong = [] if same else ["first_parts.txt"]
+    blocked = set(word_list("not_parts.txt"))
+    whole = set(word_list("council_words.txt"))
+    splitter = CompoundSplitter(committed, word_list("short_parts.txt"), first, MIN_ZIPF)
+    for lemma, forms in sorted(nouns(), key=lambda item: (len(item[0]), item[0]))[::every]:
+        if lemma in blocked or lemma in whole:
+            continue
+        with splitter.without(forms):
+            simple = len(lemma) < 2 * 3 or not is_compound(lemma, splitter.segment(lemma))
+        expected = {f: round(zipf(f), 1) for f in forms - blocked if len(f) >= MIN_PART}
+        listed = all(committed.get(f) == z for f, z in expected.items())
+        if (simple and not listed) or (not simple and lemma in committed):
+            wrong.append(lemma)
+    return wrong
+
+
+def _lines(words: dict[str, float]) -> list[str]:
+    return [f"{word} {zipf:.1f}" for word, zipf in sorted(words.items())]
+
+
+def write(name: str, lines: list[str]) -> None:
+    header = "# Generated by scripts/build_compound_parts.py; do not edit. Word, Zipf frequency.\n"
+    (DATA / name).write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main() -> None:
-    wordlist = Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/dict/ngerman")
-    parts = build(wordlist)
-    header = f"# Generated by scripts/build_compound_parts.py from {wordlist.name}; do not edit.\n"
-    (DATA / "compound_parts.txt").write_text(header + "\n".join(parts) + "\n", encoding="utf-8")
-    print(f"{len(parts)} simple words")
+    simple, first = build()
+    write("compound_parts.txt", simple)
+    write("first_parts.txt", first)
+    print(f"{len(simple)} simple words and forms, {len(first)} first parts")
 
 
 if __name__ == "__main__":

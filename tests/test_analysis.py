@@ -16,7 +16,6 @@ from ratsblick.search.compounds import (
     compound_runs,
     default_splitter,
     runs,
-    word_list,
 )
 
 ROOT = Path(__file__).parent.parent
@@ -113,10 +112,11 @@ def test_compound_splitting_recall_and_precision() -> None:
 
 
 def test_the_committed_dictionary_is_what_the_builder_makes() -> None:
-    """compound_parts.txt is derived data: edit the hand-kept lists, then rebuild it."""
+    """compound_parts.txt and first_parts.txt are derived data: edit the hand-kept
+    lists, then rebuild them. A full build takes a minute; every 40th noun is
+    checked against the committed lists instead (its decision needs only shorter words)."""
     builder = runpy.run_path(str(ROOT / "scripts" / "build_compound_parts.py"))
-    built = builder["build"](Path("/usr/share/dict/ngerman"))
-    assert built == word_list("compound_parts.txt")
+    assert builder["verify"](40) == []
 
 
 @settings(max_examples=300, deadline=None)

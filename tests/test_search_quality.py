@@ -17,7 +17,8 @@ import pytest
 
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.sample import PAPERS, SAMPLE_FILES
-from ratsblick.search import Kind, Parent, SearchDocument, SearchIndex, SearchRequest
+from ratsblick.search import Filters, Kind, Parent, SearchDocument, SearchIndex, SearchRequest
+from ratsblick.search.compounds import default_splitter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "search_quality"
 SAMPLE_BODY = 2
@@ -30,8 +31,8 @@ SAMPLE_TEXTS = {
 OCR_PAPER = 9005
 """The sample paper that carries the umlaut-less OCR (seed 004) as its file."""
 
-SUCCESS_AT_1_FLOOR = 0.92
-MRR_FLOOR = 0.92
+SUCCESS_AT_1_FLOOR = 0.94
+MRR_FLOOR = 0.95
 """The judged set's figures when last recorded (rounded down): a drop fails."""
 
 
@@ -145,3 +146,139 @@ def test_the_judged_queries_find_their_hits_first(index: SearchIndex) -> None:
     print(f"judged set: {len(ranks)} queries, success@1 {success:.3f}, MRR {mrr:.3f}; {missed}")
     assert success >= SUCCESS_AT_1_FLOOR, missed
     assert mrr >= MRR_FLOOR, missed
+
+
+def splitter_figures(name: str) -> tuple[float, float]:
+    """Recall over the hand-split compounds, precision over the words the splitter split."""
+    splitter = default_splitter()
+    compounds = correct = split = 0
+    for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, gold = line.split("\t")
+            got = "|".join(splitter.split(word)) or "-"
+            compounds += gold != "-"
+            split += got != "-"
+            correct += got != "-" and got == gold
+    return correct / compounds, correct / split
+
+
+@pytest.mark.parametrize(
+    ("name", "recall", "precision"),
+    [
+        # Split by hand before the splitter saw them; the first was looked at
+        # while the splitter was built, the second only measured (docs/search.md).
+        ("compounds_thurgau.tsv", 0.87, 0.87),
+        ("compounds_thurgau_final.tsv", 0.83, 0.88),
+    ],
+)
+def test_compounds_of_another_council_are_split(name: str, recall: float, precision: float) -> None:
+    found = splitter_figures(name)
+    print(f"{name}: recall {found[0]:.3f}, precision {found[1]:.3f}")
+    assert found[0] >= recall
+    assert found[1] >= precision
+
+
+OCR_FILE = "Vorlage (OCR)"
+
+
+def hit_files(index: SearchIndex, query: str) -> set[str]:
+    """The titles of the sample files that match `query` (inside their papers' hits)."""
+    request = SearchRequest(query, Filters(bodies=[SAMPLE_BODY]), snippets=False, files_per_hit=9)
+    return {f.title for hit in index.search(request).hits for f in hit.files}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["für Wirtschaft", "fuer Wirtschaft", "Präsentation", "Praesentation", "Klärung", "Klaerung"],
+)
+def test_text_that_lost_its_umlauts_is_found_by_every_spelling(
+    index: SearchIndex, query: str
+) -> None:
+    """Seed 004 has "fur", "Prasentation", "Klarung"; the clean text layer has "für".
+    (Its "Prifung" and "Birger" are OCR errors, not lost umlauts: not found.)"""
+    found = hit_files(index, query)
+    assert OCR_FILE in found
+    assert "Vorlage" in found  # the clean text of the same paper
+
+
+UMLAUT_DOCS = {
+    doc.key: doc
+    for doc in (
+        SearchDocument(Kind.FILE, i, 1, "Datei", text)
+        for i, text in enumerate(
+            [
+                "Die mogliche Prasentation fur die Burgerbeteiligung",  # umlauts lost
+                "Die möglichen Präsentationen für die Bürgerbeteiligung",  # clean
+                "Die moeglichen Praesentationen fuer die Buergerbeteiligung",  # transcribed
+                "Die Strassenbeleuchtung und die Fördergefässe",  # Swiss ss
+                "Der Bauer und die Masse",
+                "Die Feuerwehr am Steuer",
+            ],
+            start=1,
+        )
+    )
+}
+
+
+def umlaut_index(root: Path) -> SearchIndex:
+    built = SearchIndex(root)
+    with built.rebuild() as writer:
+        writer.add(UMLAUT_DOCS.values())
+    return built
+
+
+def test_umlauts_ae_oe_ue_and_ss_spellings_meet_also_inside_compounds(tmp_path: Path) -> None:
+    index = umlaut_index(tmp_path)
+
+    def found(query: str) -> set[int]:
+        return {h.pk for h in index.search(SearchRequest(query, snippets=False)).hits}
+
+    for query in ("möglich", "moglich", "moeglich", "Präsentation", "Praesentation", "für"):
+        assert found(query) == {1, 2, 3}, query
+    for query in ("Beteiligung", "Bürger", "Buerger", "Burger"):  # parts of a compound
+        assert found(query) == {1, 2, 3}, query
+    assert found("Straße") == found("Beleuchtung") == {4}
+    assert found("Gefäß") == {4}
+    # A u between vowels is no umlaut: "Bauer", "Feuer", "Steuer" keep their "ue".
+    assert found("Baür") == set()
+    assert found("Feuer") == found("Steuer") == {6}
+
+
+def test_snippets_mark_the_word_in_any_spelling(tmp_path: Path) -> None:
+    index = umlaut_index(tmp_path)
+    hits = index.search(SearchRequest("für Präsentation"), lambda keys: UMLAUT_DOCS).hits
+    marked = {h.pk: [h.snippet.text[a:b] for a, b in h.snippet.marks] for h in hits if h.snippet}
+    assert marked[1] == ["Prasentation", "fur"]
+    assert marked[3] == ["Praesentationen", "fuer"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Pferdesteur", "Pferdesteuer"),  # a letter left out
+        ("Schulauschuss", "Schulausschuss"),
+        ("Strategei", "Strategie"),  # two letters swapped
+        ("Kindergarden", "Kindergarten"),  # the form nearest to what was typed
+        ("Turnhale Gey", "Turnhalle Gey"),  # only the word that matched nothing
+        ("Bebaungsplan", "Bebauungsplan"),
+    ],
+)
+def test_a_word_that_matches_nothing_gets_a_suggestion(
+    index: SearchIndex, typed: str, meant: str
+) -> None:
+    results = index.search(SearchRequest(typed, snippets=False))
+    assert results.total == 0
+    assert results.suggestion == meant
+    assert index.search(SearchRequest(meant, snippets=False)).total > 0
+
+
+@pytest.mark.parametrize(
+    "query", ["Pferdesteuer", "Raumluft", "Dichtheitsprufung", "xyzzyq", "2031"]
+)
+def test_words_that_are_found_or_near_nothing_get_none(index: SearchIndex, query: str) -> None:
+    """Found (also as a compound part or without umlauts), or nothing within two edits."""
+    assert index.search(SearchRequest(query, snippets=False)).suggestion is None
+
+
+def test_no_suggestion_past_the_first_page(index: SearchIndex) -> None:
+    assert index.search(SearchRequest("Schulauschuss", offset=20)).suggestion is None

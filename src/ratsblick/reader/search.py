@@ -184,6 +184,8 @@ class SearchPage:
     sorts: tuple[SortChoice, ...]
     date_from: str  # the `von`/`bis` inputs as typed
     date_to: str
+    suggestion: str | None = None  # "Meinten Sie …": the query spelled better
+    suggestion_url: str | None = None
 
 
 def _file_url(hit: Hit, q: str) -> str:
@@ -325,4 +327,6 @@ def search_page(params: QueryDict) -> SearchPage:
         sorts=sorts,
         date_from=params.get("von", "")[:20],
         date_to=params.get("bis", "")[:20],
+        suggestion=results.suggestion,
+        suggestion_url=_url(params, q=[results.suggestion]) if results.suggestion else None,
     )

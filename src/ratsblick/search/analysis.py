@@ -18,8 +18,10 @@ from ratsblick.search.compounds import default_splitter, runs
 
 ANALYZER = "ratsblick_de"
 GRAMS_ANALYZER = "ratsblick_grams"  # the common grams arrive analyzed: split at spaces only
-ANALYSIS_VERSION = 1
-"""Raise when the analyzer or the compound dictionary changes meaning."""
+ANALYSIS_VERSION = 2
+"""Raise when the analyzer or the compound dictionary changes meaning.
+
+2: the dictionary from german-nouns and wordfreq, parts looked up folded."""
 
 MAX_TOKEN = 60  # longer "words" are OCR noise or base64
 

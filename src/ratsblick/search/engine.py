@@ -28,6 +28,7 @@ from ratsblick.search.analysis import ANALYSIS_VERSION, register
 from ratsblick.search.ranking import compile_query
 from ratsblick.search.schema import SCHEMA_VERSION, build_schema, to_tantivy
 from ratsblick.search.snippets import make_snippet
+from ratsblick.search.suggest import suggestion
 from ratsblick.search.types import (
     Hit,
     Kind,
@@ -237,6 +238,7 @@ class SearchIndex:
             groups=len(groups) if complete else None,
             more=len(groups) > offset + limit,
             warnings=compiled.warnings,
+            suggestion=suggestion(index, request.text) if offset == 0 else None,
         )
         if request.facets:
             results.facets = _facets(searcher, compiled.query)

@@ -3,7 +3,7 @@
 Tantivy's snippet generator marks only the terms of the field it is given, so
 a hit through a compound part ("Radweg" in "Radwegeplanung") would come back
 unmarked. Here a regular expression finds the words that may carry a query
-term (the stem with ä/ö/ü/ß spelled either way, anywhere in the word), the
+term (the stem with ä/ö/ü/ß spelled any way: "für", "fur", "fuer"; anywhere in the word), the
 analyzer confirms them, and the passage with the most different terms wins.
 """
 
@@ -20,7 +20,7 @@ from ratsblick.search.analysis import word_terms
 WIDTH = 220
 MAX_MARKS = 200
 _WORD_END = re.compile(r"[\w-]*")
-_FOLD = {"ss": "(?:ss|ß)", "a": "[aäAÄ]", "o": "[oöOÖ]", "u": "[uüUÜ]"}
+_FOLD = {"ss": "(?:ss|ß)", "a": "(?:ae|[aäAÄ])", "o": "(?:oe|[oöOÖ])", "u": "(?:ue|[uüUÜ])"}
 _FOLDABLE = re.compile("|".join(_FOLD))
 
 

@@ -168,3 +168,6 @@ class SearchResults:
     more: bool = False
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    suggestion: str | None = None
+    """The query with a better spelling of each word that (nearly) matched
+    nothing, for "Meinten Sie …" (first page only); None if there is none."""

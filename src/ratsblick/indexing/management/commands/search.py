@@ -51,11 +51,14 @@ class Command(RatsblickCommand):
         except IndexMissing as error:
             raise CommandError("Noch kein Suchindex: erst `ratsblick reindex`.") from error
         if options["json"]:
-            self.stdout.write(json.dumps(as_json(results), indent=2, ensure_ascii=False))
+            data = as_json(results) | {"suggestion": results.suggestion}
+            self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
             return
         console = self.console()
         for warning in results.warnings:
             console.print(f"[yellow]{escape(warning)}[/yellow]")
+        if results.suggestion:
+            console.print(f"Meinten Sie: [bold]{escape(results.suggestion)}[/bold]?")
         console.print(f"{results.total} Treffer")
         for rank, hit in enumerate(results.hits, start=request.offset + 1):
             when = hit.date.strftime("%d.%m.%Y") if hit.date else ""

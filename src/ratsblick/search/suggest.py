@@ -1,0 +1,106 @@
+""" "Meinten Sie …": a better spelling of a query word, taken from the index's own terms.
+
+A word that matches no document, or very few, is compared with the terms of
+the index that share its first two letters: those within edit distance 1 or 2
+(Damerau: a swap of two letters counts once) and found in many more
+documents are candidates; the nearest wins, then the most frequent. Terms
+are stems, so the suggestion is spelled as the word stands in the title of
+a document that has it, the form nearest to what was typed. Tantivy walks
+its term dictionary in Rust (`terms_with_prefix`), limited to the most
+frequent terms of that prefix.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tantivy
+
+from ratsblick.search.analysis import normalize, terms
+from ratsblick.search.query import parse
+
+FIELDS = ("title", "text")
+"""Where candidates come from; a word also counts as found as a compound part."""
+COUNTED = (*FIELDS, "parts")
+FEW = 2
+"""A word in at most this many documents gets a suggestion (a typo)."""
+BETTER = 5
+"""A suggestion must be in this many times more documents than the word."""
+CANDIDATES = 5_000
+"""The most frequent terms of the prefix that are compared."""
+_WORD = re.compile(r"\w+")
+
+
+def distance(a: str, b: str, limit: int = 2) -> int:
+    """Optimal string alignment distance, or `limit + 1` when it is larger."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def document_count(searcher: tantivy.Searcher, term: str) -> int:
+    return max(int(searcher.doc_freq(name, term)) for name in COUNTED)
+
+
+def better_term(searcher: tantivy.Searcher, term: str) -> str | None:
+    """The index term nearest to `term` that is in many more documents, or None."""
+    if len(term) < 4 or not term.isalpha():
+        return None
+    have = document_count(searcher, term)
+    if have > FEW:
+        return None
+    counts: dict[str, int] = {}
+    for name in FIELDS:
+        for candidate, count in searcher.terms_with_prefix(name, term[:2], limit=CANDIDATES):
+            counts[candidate] = max(counts.get(candidate, 0), int(count))
+    best: tuple[int, int, str] | None = None
+    for candidate, count in counts.items():
+        if count < max(1, BETTER * have) or abs(len(candidate) - len(term)) > 2:
+            continue
+        d = distance(term, candidate)
+        if d <= 2 and (best is None or (d, -count) < best[:2]):
+            best = (d, -count, candidate)
+    return best[2] if best else None
+
+
+def spelled(
+    searcher: tantivy.Searcher, schema: tantivy.Schema, term: str, typed: str
+) -> str | None:
+    """`term` as a word of a title that has it, the one nearest to `typed`
+    ("kindergart", "Kindergarden" → "Kindergarten" rather than "Kindergärten")."""
+    query = tantivy.Query.term_query(schema, "title", term)
+    words = {
+        word
+        for _, address in searcher.search(query, 5).hits
+        for word in _WORD.findall(normalize(str(searcher.doc(address).get_first("title") or "")))
+        if terms(word) == [term]
+    }
+    return min(words, key=lambda w: (distance(w.lower(), typed.lower(), 9), w), default=None)
+
+
+def suggestion(index: tantivy.Index, text: str) -> str | None:
+    """`text` with each word that (nearly) matches nothing replaced by a better
+    spelling from the index, or None when there is none."""
+    searcher = index.searcher()
+    changed = text
+    for clause in parse(text).clauses:
+        if clause.phrase or len(terms(clause.text)) != 1:
+            continue
+        (term,) = terms(clause.text)
+        better = better_term(searcher, term)
+        word = spelled(searcher, index.schema, better, clause.text) if better else None
+        if word:
+            changed = changed.replace(clause.text, word, 1)
+    return changed if changed != text else None
