@@ -11,6 +11,7 @@ import email.policy
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
@@ -90,7 +91,8 @@ def _paper(key: str, name: str, reference: str, **fields: Any) -> dict[str, Any]
     )
 
 
-def small_council() -> RecordedDataset:
+def small_council(with_file: bool = True) -> RecordedDataset:
+    """The council; `with_file=False` leaves its paper without a file (nothing to read)."""
     system = {
         "id": f"{ROOT}/system",
         "type": SCHEMA + "System",
@@ -121,7 +123,7 @@ def small_council() -> RecordedDataset:
         "1",
         "Radweg an der Hauptstraße",
         "12/2024",
-        mainFile=_file("1", "born.pdf"),
+        **({"mainFile": _file("1", "born.pdf")} if with_file else {}),
         consultation=[
             _obj(
                 "Consultation",
@@ -164,12 +166,25 @@ class Council:
         index_changes()
 
 
-@pytest.fixture
-def council() -> Iterator[Council]:
-    with HttpClient(FAST) as client, ReplayServer(small_council()) as server:
+@contextmanager
+def synced_council(dataset: RecordedDataset) -> Iterator[Council]:
+    with HttpClient(FAST) as client, ReplayServer(dataset) as server:
         (body,) = add_body(server.system_url, client)
         found = Council(server, client, body)
         found.resync()
+        yield found
+
+
+@pytest.fixture
+def council() -> Iterator[Council]:
+    with synced_council(small_council()) as found:
+        yield found
+
+
+@pytest.fixture
+def council_without_files() -> Iterator[Council]:
+    """For a whole pipeline round: no file whose reading would start extraction workers."""
+    with synced_council(small_council(with_file=False)) as found:
         yield found
 
 
@@ -615,8 +630,9 @@ def test_without_a_server_mails_land_in_the_home_folder(monkeypatch: pytest.Monk
 
 @pytest.mark.django_db(transaction=True)
 def test_the_embedded_round_sends_what_its_sync_brought(
-    council: Council, inbox: Inbox, loopback_commands: None
+    council_without_files: Council, inbox: Inbox, loopback_commands: None
 ) -> None:
+    council = council_without_files
     web = Client()
     subscribe(web, reverse("alerts:save_search"), q="Radweg")
     confirm(web, inbox)
