@@ -135,6 +135,18 @@ def test_a_paper_names_its_files_and_people(web: Client) -> None:
     assert found["modified"] is not None
 
 
+def test_council_json_of_another_shape_is_served_as_the_schema_says(web: Client) -> None:
+    person = Person.objects.live().order_by("pk").first()
+    location = Location.objects.live().order_by("pk").first()
+    assert person is not None
+    assert location is not None
+    Person.objects.filter(pk=person.pk).update(title={"kein": "Liste"}, status=[None, 5, "Rat"])
+    Location.objects.filter(pk=location.pk).update(geojson=[6.3, 50.7])
+    found = get(web, f"/persons/{person.pk}")
+    assert (found["title"], found["status"]) == ([], ["5", "Rat"])
+    assert get(web, f"/locations/{location.pk}")["geojson"] is None
+
+
 def test_unknown_deleted_and_placeholder_ids_are_404(web: Client) -> None:
     deleted = Paper.objects.live().order_by("pk").first()
     assert deleted is not None
