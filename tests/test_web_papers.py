@@ -13,8 +13,9 @@ from django.test import Client, override_settings
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
 from ratsblick.council.models import Body, Consultation, Meeting, Organization, Paper
+from ratsblick.council.references import reference_stem
 from ratsblick.reader import NotFound
-from ratsblick.reader.papers import paper_page, reference_stem
+from ratsblick.reader.papers import paper_page
 from ratsblick.replay.dataset import RecordedDataset
 from tests.web_data import councils
 

@@ -10,12 +10,13 @@ and `fetch_error` records why it could not be.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar, Self, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, Self, TypeVar
 
 from django.db import models
 from django.urls import reverse
 
+from ratsblick.council.references import reference_stem
 from ratsblick.oparl.schema import ObjectType
 
 _Object = TypeVar("_Object", bound="OParlObject")
@@ -50,6 +51,9 @@ class OParlObject(models.Model):
 
     oparl_type: ClassVar[ObjectType]
     oparl_names: ClassVar[dict[str, str]] = {}
+    # Columns of ours, computed from the other columns' values whenever a
+    # record is written (never read from OParl).
+    derived: ClassVar[dict[str, Callable[[dict[str, Any]], Any]]] = {}
 
     class Meta:
         abstract = True
@@ -243,6 +247,13 @@ class Meeting(OParlObject):
         "council.File", blank=True, related_name="auxiliary_file_of_meetings"
     )
 
+    class Meta:
+        # The next and past meetings of a body, and across bodies (start page, calendar).
+        indexes = (
+            models.Index(fields=("body", "start"), name="meeting_body_start"),
+            models.Index(fields=("start", "id"), name="meeting_start"),
+        )
+
     def get_absolute_url(self) -> str:
         return reverse("web:meeting", args=[self.pk])
 
@@ -310,6 +321,19 @@ class Paper(OParlObject):
     originator_organizations = models.ManyToManyField(
         "council.Organization", blank=True, related_name="papers_originated"
     )
+    # The reference without a supplement's suffix: a paper's supplements by an
+    # index lookup (a prefix LIKE scans the whole body on SQLite and PostgreSQL).
+    reference_stem = models.TextField(blank=True)
+    derived: ClassVar[dict[str, Callable[[dict[str, Any]], Any]]] = {
+        "reference_stem": lambda values: reference_stem(values.get("reference") or "")
+    }
+
+    class Meta:
+        indexes = (
+            models.Index(fields=("body", "reference_stem"), name="paper_body_stem"),
+            models.Index(fields=("body", "date"), name="paper_body_date"),
+            models.Index(fields=("date", "id"), name="paper_date"),
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("web:paper", args=[self.pk])

@@ -96,7 +96,7 @@ class Mapping:
     def update_fields(self) -> list[str]:
         own = ["raw", "content_hash", "stub", "fetch_error", "body", "synced_at"]
         single = [r.name for r in self.relations if not r.many]
-        return [*own, *(s.attname for s in self.scalars), *single]
+        return [*own, *(s.attname for s in self.scalars), *self.model.derived, *single]
 
 
 @cache
@@ -107,7 +107,7 @@ def mapping_for(kind: ObjectType) -> Mapping:
     for field in model._meta.get_fields():
         if field.auto_created or (not field.concrete and not field.many_to_many):
             continue
-        if field.name in _OWN_FIELDS:
+        if field.name in _OWN_FIELDS or field.name in model.derived:
             continue
         source = model.oparl_names.get(field.name, _camel(field.name))
         if field.is_relation:
@@ -383,6 +383,8 @@ class Upserter:
             values = {s.attname: self._value(record, s, tally) for s in mapping.scalars}
         if "order" in values and values["order"] is None:
             values["order"] = record.position
+        for name, derive in mapping.model.derived.items():
+            values[name] = derive(values)
         for rel in mapping.relations:
             if not rel.many:
                 target = data.get(rel.source)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,17 +17,6 @@ from ratsblick.reader.facts import Facts, shown_facts
 from ratsblick.reader.refs import Ref
 
 RELATED_LIMIT = 50
-
-# A supplement's reference is its paper's with a suffix: "159/2006 1. Ergänzung",
-# "FB 02/0131/WP17-S", "12/2020-1".
-_SUPPLEMENT = re.compile(
-    r"(?:\s*-\s*[0-9A-Za-z]{1,3}|\s+\d+\.\s*(?:Ergänzung|Nachtrag|Änderung)\w*)$", re.IGNORECASE
-)
-
-
-def reference_stem(reference: str) -> str:
-    """The reference without a supplement's suffix ("159/2006 1. Ergänzung" → "159/2006")."""
-    return _SUPPLEMENT.sub("", reference.strip())
 
 
 @dataclass(frozen=True)
@@ -261,17 +249,8 @@ def _related(paper: Paper) -> tuple[RelatedPaper, ...]:
     relation_of: dict[int, str] = {}
     for to_pk, relation in links[0].union(*links[1:], all=True):
         relation_of.setdefault(to_pk, relation)
-    stem = reference_stem(paper.reference)
-    same_stem = (
-        Q(body=paper.body_id)
-        & (
-            Q(reference=stem)
-            | Q(reference__startswith=stem + " ")
-            | Q(reference__startswith=stem + "-")
-        )
-        if stem
-        else Q(pk__in=[])
-    )
+    stem = paper.reference_stem
+    same_stem = Q(body=paper.body_id, reference_stem=stem) if stem else Q(pk__in=[])
     rows = (
         Paper.objects.live()
         .filter(Q(pk__in=list(relation_of)) | same_stem)
@@ -282,8 +261,6 @@ def _related(paper: Paper) -> tuple[RelatedPaper, ...]:
     related = []
     for row in rows:
         relation = relation_of.get(row.pk)
-        if relation is None and reference_stem(row.reference) != stem:
-            continue
         related.append(
             RelatedPaper(row.pk, row.reference, row.name, row.date, relation or SAME_STEM)
         )
