@@ -669,3 +669,18 @@ def test_bad_input_gets_a_german_answer_and_sends_nothing(
         "Bitte bestätigen: Benachrichtigung zu Vorlage 12/2024 Radweg an der"
     )
     assert len(mail["Subject"]) == 160
+
+
+def test_a_round_forgets_what_no_one_needs_any_more(council: Council, inbox: Inbox) -> None:
+    web = Client()
+    subscribe(web, reverse("alerts:follow", args=["person", Person.objects.get().pk]))
+    manage_page = confirm(web, inbox)
+    subscribe(web, reverse("alerts:save_search"), "late@example.org", q="Radweg")
+    long_ago = timezone.now() - timedelta(days=401)
+    Subscription.objects.filter(subscriber__email="late@example.org").update(created_at=long_ago)
+    Mail.objects.update(created_at=long_ago)
+    assert web.post(manage_page, {"aktion": "alle"}).status_code == 302
+    send_alerts()
+    assert (Subscriber.objects.count(), SeenKey.objects.count(), Token.objects.count()) == (0, 0, 0)
+    assert Mail.objects.count() == 0
+    assert web.get(manage_page).status_code == 404  # the address is gone with its links

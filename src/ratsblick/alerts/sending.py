@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ratsblick.alerts import tokens
+from ratsblick.alerts import retention
 from ratsblick.alerts.digests import Composed, compose_due
 from ratsblick.alerts.outbox import Delivery, deliver
 from ratsblick.alerts.transport import configured_transport
@@ -18,6 +18,6 @@ class SendReport:
 
 def send_alerts() -> SendReport:
     """Idempotent: a second run right after finds nothing new and nothing waiting."""
-    tokens.purge_expired()
+    retention.purge()
     composed = compose_due()
     return SendReport(composed, deliver(configured_transport()))

@@ -35,7 +35,7 @@ def issue(
     return raw
 
 
-def _valid_since(purpose: Token.Purpose) -> datetime:
+def valid_since(purpose: Token.Purpose) -> datetime:
     days = CONFIRM_DAYS if purpose == Token.Purpose.CONFIRM else MANAGE_DAYS
     return timezone.now() - timedelta(days=days)
 
@@ -46,21 +46,6 @@ def find(raw: str, purpose: Token.Purpose) -> Token | None:
         return None
     return (
         Token.objects.select_related("subscriber", "subscription")
-        .filter(digest=_digest(raw), purpose=purpose, created_at__gte=_valid_since(purpose))
+        .filter(digest=_digest(raw), purpose=purpose, created_at__gte=valid_since(purpose))
         .first()
     )
-
-
-def purge_expired() -> int:
-    """Remove expired tokens and the subscriptions never confirmed in time."""
-    removed, _ = Token.objects.filter(
-        purpose=Token.Purpose.CONFIRM, created_at__lt=_valid_since(Token.Purpose.CONFIRM)
-    ).delete()
-    removed += Token.objects.filter(
-        purpose=Token.Purpose.MANAGE, created_at__lt=_valid_since(Token.Purpose.MANAGE)
-    ).delete()[0]
-    Subscription.objects.filter(
-        state=Subscription.State.PENDING,
-        created_at__lt=_valid_since(Token.Purpose.CONFIRM),
-    ).delete()
-    return removed
