@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/search.py --docs 100000
     .venv/bin/python bench/search.py --docs 1000000 --fts-docs 1000000
+    .venv/bin/python bench/search.py --docs 200000 --fts-docs 0 --baseline 76291e4
+
+With `--baseline REV` the same corpus is indexed and searched twice in one
+run: with the compound splitter and dictionary of git revision REV (and no
+"Meinten Sie" suggestions, which it did not have) and with the current
+analyzer, and the table compares the two (indexing rate, index size, p95 per
+query class).
 
 A deterministic generator writes a German council corpus: the words of the
 Hürtgenwald titles, the Aachen seed and the sample papers, ranked by how
@@ -20,22 +27,37 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import re
 import resource
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import tempfile
 import time
+import types
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from unittest import mock
 
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.sample import SAMPLE_FILES
-from ratsblick.search import Filters, Kind, Parent, SearchDocument, SearchIndex, SearchRequest
+from ratsblick.search import (
+    Filters,
+    Kind,
+    Parent,
+    SearchDocument,
+    SearchIndex,
+    SearchRequest,
+    analysis,
+    compounds,
+    engine,
+)
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 BODIES = 400
@@ -216,7 +238,50 @@ def query_classes(corpus: Corpus, n_docs: int) -> dict[str, list[SearchRequest]]
             )
         ),
         "sorted by date": many(lambda: SearchRequest(rng.choice(vocab[:50]), sort="date")),
+        "typo (Meinten Sie)": many(lambda: SearchRequest(typo(rng, vocab[300:600]))),
     }
+
+
+def typo(rng: random.Random, words: list[str]) -> str:
+    """A word with two letters after the second swapped: what a suggestion is for."""
+    word = rng.choice([w for w in words if len(w) >= 6])
+    at = rng.randrange(2, len(word) - 1)
+    return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def baseline_analyzer(rev: str) -> Iterator[None]:
+    """Index and search with the compound splitter and dictionary of git `rev`."""
+
+    def show(path: str) -> str:
+        return subprocess.run(
+            ["git", "show", f"{rev}:{path}"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
+
+    module = types.ModuleType("baseline_compounds")
+    exec(compile(show("src/ratsblick/search/compounds.py"), "baseline", "exec"), module.__dict__)
+    lists: dict[str, list[str]] = {}
+
+    def word_list(name: str) -> list[str]:
+        if name not in lists:
+            text = show(f"src/ratsblick/search/data/{name}")
+            lists[name] = [
+                w.strip().lower() for w in text.splitlines() if w.strip() and w[0] != "#"
+            ]
+        return lists[name]
+
+    module.word_list = word_list
+    splitter = module.default_splitter()
+    with ExitStack() as stack:
+        for owner in (compounds, analysis):
+            stack.enter_context(mock.patch.object(owner, "default_splitter", return_value=splitter))
+        stack.enter_context(mock.patch.object(engine, "suggestion", return_value=None))
+        analysis.word_terms.cache_clear()
+        yield
+    analysis.word_terms.cache_clear()
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -378,44 +443,84 @@ def measure_class(
     return row
 
 
+def run_classes(
+    index: SearchIndex,
+    store: TextStore,
+    fts: Fts5 | None,
+    classes: dict[str, list[SearchRequest]],
+    fts_queries: int,
+) -> list[dict[str, float | str]]:
+    print(
+        f"{'class':22} {'hits(avg)':>10} {'p50':>6} {'p95':>6} {'p50+snip':>9}"
+        f" {'p95+snip':>9} {'p95+facets':>10} {'FTS5 p50':>9} {'ratio':>7}"
+    )
+    rows: list[dict[str, float | str]] = []
+    for name, requests in classes.items():
+        row = measure_class(index, store, fts, requests, fts_queries)
+        rows.append({"class": name, **row})
+        fts_cell = (
+            f"{row['fts_p50']:9.1f} {row['fts_p50'] / row['p50']:6.0f}×"
+            if "fts_p50" in row
+            else f"{'-':>9} {'-':>7}"
+        )
+        print(
+            f"{name:22} {row['hits']:10,.0f} {row['p50']:6.1f} {row['p95']:6.1f}"
+            f" {row['p50_snip']:9.1f} {row['p95_snip']:9.1f} {row['p95_facets']:10.1f}"
+            f" {fts_cell}",
+            flush=True,
+        )
+    return rows
+
+
+def compare(baseline: dict, current: dict) -> None:
+    """The two analyzers side by side: indexing, size, p95 per class."""
+    print(f"\n{'':22} {'baseline':>10} {'current':>10} {'ratio':>7}")
+    for key, label in (("docs_per_s", "indexing docs/s"), ("index_mb", "index MB")):
+        old, new = baseline[key], current[key]
+        print(f"{label:22} {old:10,.0f} {new:10,.0f} {new / old:6.2f}×")
+    for old, new in zip(baseline["classes"], current["classes"], strict=True):
+        for key in ("p95", "p95_snip"):
+            label = f"{old['class']}{' +snip' if key == 'p95_snip' else ''}"
+            print(f"{label[:22]:22} {old[key]:10.1f} {new[key]:10.1f} {new[key] / old[key]:6.2f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--fts-docs", type=int, default=None, help="FTS5 baseline size")
     parser.add_argument("--fts-queries", type=int, default=5, help="FTS5 queries per class")
+    parser.add_argument("--baseline", default=None, help="git revision of the analyzer to compare")
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
     args = parser.parse_args()
     fts_docs = args.docs if args.fts_docs is None else args.fts_docs
     work = Path(tempfile.mkdtemp(prefix="ratsblick-search-", dir=args.dir))
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     try:
         corpus = Corpus()
-        index, store, figures = build_index(corpus, args.docs, work)
+        classes = query_classes(corpus, args.docs)
         fts = None
+        figures: dict = {"docs": args.docs}
         if fts_docs:
             fts, fts_figures = build_fts(corpus, fts_docs, work)
             figures |= fts_figures
-        print(
-            f"{'class':22} {'hits(avg)':>10} {'p50':>6} {'p95':>6} {'p50+snip':>9}"
-            f" {'p95+snip':>9} {'p95+facets':>10} {'FTS5 p50':>9} {'ratio':>7}"
-        )
-        rows = []
-        for name, requests in query_classes(corpus, args.docs).items():
-            row = measure_class(index, store, fts, requests, args.fts_queries)
-            rows.append({"class": name, **row})
-            fts_cell = (
-                f"{row['fts_p50']:9.1f} {row['fts_p50'] / row['p50']:6.0f}×"
-                if "fts_p50" in row
-                else f"{'-':>9} {'-':>7}"
-            )
-            print(
-                f"{name:22} {row['hits']:10,.0f} {row['p50']:6.1f} {row['p95']:6.1f}"
-                f" {row['p50_snip']:9.1f} {row['p95_snip']:9.1f} {row['p95_facets']:10.1f}"
-                f" {fts_cell}",
-                flush=True,
-            )
-        figures |= {"docs": args.docs, "classes": rows, "peak_rss_mb": peak_rss_mb()}
+        runs: list[tuple[str, Callable[[], object]]] = [("current", ExitStack)]
+        if args.baseline:
+            runs.insert(0, (f"baseline {args.baseline}", lambda: baseline_analyzer(args.baseline)))
+        results = {}
+        for name, analyzer in runs:
+            print(f"\n== {name} analyzer ==", flush=True)
+            with analyzer():  # type: ignore[attr-defined]
+                (work / name).mkdir()
+                index, store, built = build_index(corpus, args.docs, work / name)
+                built["classes"] = run_classes(index, store, fts, classes, args.fts_queries)
+            results[name] = built
+            shutil.rmtree(work / name, ignore_errors=True)
+        if args.baseline:
+            compare(*results.values())
+        figures |= {"analyzers": results, "peak_rss_mb": peak_rss_mb()}
         print(f"peak RSS {peak_rss_mb():,.0f} MB")
+        print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         if args.json:
             args.json.write_text(json.dumps(figures, indent=1, default=str))
     finally:

@@ -25,7 +25,7 @@ wegeplanung) without a query-time expansion.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache, lru_cache
 from importlib import resources
@@ -55,7 +55,9 @@ def fold(word: str) -> str:
     """`word` as the stemmer compares it: "Präsentation", "Praesentation" and
     "Prasentation" are one; "Bauer" and "Quelle" keep their "ue" (a u between
     vowels or after q is no umlaut, as in Snowball's German stemmer)."""
-    folded = word.lower().translate(_UMLAUTS)
+    folded = word.lower()
+    if not folded.isascii():
+        folded = folded.translate(_UMLAUTS)
     if "ae" in folded or "oe" in folded or "ue" in folded:
         return _DIGRAPH.sub("", folded)
     return folded
@@ -129,19 +131,27 @@ class CompoundSplitter:
         """The parts of a compound in lower case, or () for a simple word."""
         return self._split(word.lower())
 
-    def _lookup(
-        self, lexicon: dict[str, float], folded: dict[str, float], key: str
-    ) -> float | None:
-        found = lexicon.get(_swiss(key)) if self._clean else folded.get(fold(key))
+    def _read(self, word: str) -> None:
+        """Look the parts of `word` up as spelled or folded (see the class)."""
+        if word.isascii():
+            self._lexicons = (self._folded_words, self._folded_first)
+            digraphs = "ae" in word or "oe" in word or "ue" in word
+            self._key: Callable[[str], str] | None = fold if digraphs else None
+        else:
+            self._lexicons = (self.words, self.first_parts)
+            self._key = _swiss if "ß" in word else None
+
+    def _lookup(self, which: int, part: str) -> float | None:
+        found = self._lexicons[which].get(part if self._key is None else self._key(part))
         return found if found is not None and found >= self.min_zipf else None
 
     def _part(self, part: str) -> float | None:
         """How frequent `part` is as a non-final part, or None if it is none."""
-        found = self._lookup(self.words, self._folded_words, part)
+        found = self._lookup(0, part)
         if found is None:
-            found = self._lookup(self.first_parts, self._folded_first, part)
+            found = self._lookup(1, part)
         if found is None and len(part) >= MIN_PART:
-            found = self._lookup(self.words, self._folded_words, part + "e")
+            found = self._lookup(0, part + "e")
         return found
 
     def _is_head(self, tail: str) -> bool:
@@ -151,19 +161,17 @@ class CompoundSplitter:
         """How frequent `tail` (maybe inflected) is as the final part, or None."""
         for ending in ENDINGS:
             if tail.endswith(ending):
-                found = self._lookup(
-                    self.words, self._folded_words, tail[: len(tail) - len(ending)]
-                )
+                found = self._lookup(0, tail[: len(tail) - len(ending)])
                 if found is not None:
                     return found
         return None
 
     def _split_uncached(self, word: str) -> tuple[str, ...]:
-        self._clean = not word.isascii()
         if "-" in word:
             pieces = [p for p in word.split("-") if p]
             parts = [q for p in pieces for q in (self._split(p) or (p,))]
             return tuple(parts) if len(parts) > 1 else ()
+        self._read(word)
         if self._is_head(word) or len(word) < 2 * 3:
             return ()
         best = self.segment(word)
@@ -172,7 +180,7 @@ class CompoundSplitter:
     def segment(self, word: str) -> tuple[str, ...]:
         """Best segmentation of `word`: fewest parts, then the most frequent parts
         (Koehn and Knight's geometric mean), then the longest."""
-        self._clean = not word.isascii()
+        self._read(word)
         n = len(word)
         # best[i]: (parts, -sum of frequencies, -sum of squared lengths, segments) for word[i:]
         best: list[tuple[int, float, int, tuple[str, ...]] | None] = [None] * (n + 1)
