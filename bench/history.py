@@ -59,7 +59,7 @@ def child(case: str, history: bool) -> None:
 
     def timed(self: upsert.Upserter, *args: Any) -> None:
         started = time.perf_counter()
-        keep(self, *args)
+        keep(*args)
         in_hook[0] += time.perf_counter() - started
 
     upsert.Upserter._keep_previous = timed  # type: ignore[method-assign]

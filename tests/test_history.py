@@ -181,7 +181,8 @@ def test_the_meeting_changes_page_holds_its_agenda_items(
         "Sitzung",
         "Tagesordnungspunkt 1.: Fragestunde für Einwohnerinnen und Einwohner",
     ]
-    html = Client().get(reverse("web:meeting_changes", args=[synced_twice.meeting.pk]))
+    with django_assert_max_num_queries(15):
+        html = Client().get(reverse("web:meeting_changes", args=[synced_twice.meeting.pk]))
     assert "07.04.2016, 19:30 Uhr</ins>" in html.content.decode()
 
 
