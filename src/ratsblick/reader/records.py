@@ -60,7 +60,8 @@ class Since:
         if self.created_since is not None:
             q &= models.Q(created__gte=self.created_since)
         if self.modified_since is not None:
-            q &= models.Q(modified__gte=self.modified_since)
+            # An object without a date of change may have changed at any time.
+            q &= models.Q(modified__gte=self.modified_since) | models.Q(modified__isnull=True)
         if self.modified_until is not None:
             q &= models.Q(modified__lte=self.modified_until)
         return q
