@@ -29,6 +29,7 @@ from ratsblick.replay.sample import BODY, ROOT, sample_dataset
 from ratsblick.replay.server import ReplayServer
 from tests.browser.conftest import Browser
 from tests.browser.site import RATSBLICK, environment, served
+from tests.browser.test_pages import BLOCKING, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -97,6 +98,12 @@ def sample_round(home: Path, site: str) -> str:
     return done.stdout
 
 
+def assert_accessible(browser: Browser) -> None:
+    """No serious or critical axe-core finding on the open page."""
+    found = [(v["id"], v["impact"]) for v in axe_violations(browser)]
+    assert [rule for rule, impact in found if impact in BLOCKING] == [], found
+
+
 def sample_port(home: Path) -> int:
     with closing(sqlite3.connect(home / "ratsblick.sqlite3")) as db:
         (url,) = db.execute(
@@ -113,6 +120,7 @@ def test_save_a_search_confirm_by_mail_and_get_the_news_with_links(
     here = Browser(browser.driver, alert_site)
     here.open("/suche/?q=Digitale+Strategie")
     here.driver.find_element(By.LINK_TEXT, "Suche speichern").click()
+    assert_accessible(here)
     here.driver.find_element(By.NAME, "email").send_keys("erika@example.org")
     here.driver.find_element(By.XPATH, "//label[normalize-space()='sofort']").click()
     here.driver.find_element(
@@ -128,6 +136,7 @@ def test_save_a_search_confirm_by_mail_and_get_the_news_with_links(
     main = here.driver.find_element(By.TAG_NAME, "main").text
     assert "Ihre Benachrichtigung ist bestätigt." in main
     assert "„Digitale Strategie“" in main
+    assert_accessible(here)
 
     # The council publishes a new matching paper and new bytes for a matching paper's file.
     dataset = sample_dataset()
