@@ -162,6 +162,30 @@ def _stored(objects: QuerySet[_Object], pk: int, *fields: str) -> _Object:
     return found
 
 
+def _changes_page(
+    obj: Paper | Meeting,
+    title: str,
+    reference: str,
+    entries: list[Entry],
+    files: set[int],
+    *,
+    paper_pk: int | None = None,
+    meeting_pk: int | None = None,
+) -> ChangesPage:
+    """The page of `obj`: its `entries` and the new versions of `files` (two queries)."""
+    found = new_versions(files)
+    names = _file_names(v.file_pk for v in found)
+    entries = [*entries, *_file_entries(found, names, paper_pk=paper_pk, meeting_pk=meeting_pk)]
+    return ChangesPage(
+        pk=obj.pk,
+        title=title,
+        reference=reference,
+        live=not obj.deleted,
+        body=_body_ref(obj.body),
+        entries=_newest_first(entries),
+    )
+
+
 def paper_changes(pk: int) -> ChangesPage:
     """The paper's changes, its consultations' and its files' new versions (≤ 9 queries)."""
     paper = _stored(Paper.objects.all(), pk, "name", "reference", "main_file_id")
@@ -180,16 +204,8 @@ def paper_changes(pk: int) -> ChangesPage:
         )
         for c in changes_of(ObjectType.CONSULTATION, consultations)
     ]
-    found = new_versions(files)
-    entries += _file_entries(found, _file_names(v.file_pk for v in found), paper_pk=pk)
-    return ChangesPage(
-        entries=_newest_first(entries),
-        pk=pk,
-        title=paper.name or paper.reference or "Vorlage",
-        reference=paper.reference,
-        live=not paper.deleted,
-        body=_body_ref(paper.body),
-    )
+    title = paper.name or paper.reference or "Vorlage"
+    return _changes_page(paper, title, paper.reference, entries, files, paper_pk=pk)
 
 
 def _agenda_subject(number: str, name: str) -> str:
@@ -231,16 +247,7 @@ def meeting_changes(pk: int) -> ChangesPage:
         _object_entry(c, items[c.object_pk], meeting_pk=pk)
         for c in changes_of(ObjectType.AGENDA_ITEM, items)
     ]
-    found = new_versions(files)
-    entries += _file_entries(found, _file_names(v.file_pk for v in found), meeting_pk=pk)
-    return ChangesPage(
-        entries=_newest_first(entries),
-        pk=pk,
-        title=meeting.name or "Sitzung",
-        reference="",
-        live=not meeting.deleted,
-        body=_body_ref(meeting.body),
-    )
+    return _changes_page(meeting, meeting.name or "Sitzung", "", entries, files, meeting_pk=pk)
 
 
 def _chosen(
