@@ -107,7 +107,7 @@ def test_compound_splitting_recall_and_precision() -> None:
     assert recall >= 0.95
     assert precision >= 0.95
     recall, precision = evaluate("compounds_heldout.tsv")
-    assert recall >= 0.70
+    assert recall >= 0.88  # 0.72 with the wngerman dictionary
     assert precision >= 0.90
 
 

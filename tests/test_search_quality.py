@@ -18,7 +18,7 @@ import pytest
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.sample import PAPERS, SAMPLE_FILES
 from ratsblick.search import Filters, Kind, Parent, SearchDocument, SearchIndex, SearchRequest
-from ratsblick.search.compounds import default_splitter
+from tests.test_analysis import evaluate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "search_quality"
 SAMPLE_BODY = 2
@@ -148,20 +148,6 @@ def test_the_judged_queries_find_their_hits_first(index: SearchIndex) -> None:
     assert mrr >= MRR_FLOOR, missed
 
 
-def splitter_figures(name: str) -> tuple[float, float]:
-    """Recall over the hand-split compounds, precision over the words the splitter split."""
-    splitter = default_splitter()
-    compounds = correct = split = 0
-    for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            word, gold = line.split("\t")
-            got = "|".join(splitter.split(word)) or "-"
-            compounds += gold != "-"
-            split += got != "-"
-            correct += got != "-" and got == gold
-    return correct / compounds, correct / split
-
-
 @pytest.mark.parametrize(
     ("name", "recall", "precision"),
     [
@@ -172,7 +158,7 @@ def splitter_figures(name: str) -> tuple[float, float]:
     ],
 )
 def test_compounds_of_another_council_are_split(name: str, recall: float, precision: float) -> None:
-    found = splitter_figures(name)
+    found = evaluate(f"search_quality/{name}")
     print(f"{name}: recall {found[0]:.3f}, precision {found[1]:.3f}")
     assert found[0] >= recall
     assert found[1] >= precision
