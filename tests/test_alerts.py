@@ -448,6 +448,16 @@ def test_following_an_organization_and_a_person(council: Council, inbox: Inbox) 
     )
     assert Meeting.objects.filter(cancelled=True).count() == 1
 
+    # The manage page changes one subscription's frequency and ends another.
+    organization, person = (Subscription.objects.get(kind=k) for k in ("organization", "person"))
+    change = {"abo": organization.pk, "frequency": "weekly", "aktion": "aendern"}
+    assert web.post(manage_page, change).status_code == 302
+    assert web.post(manage_page, {"abo": person.pk, "aktion": "abbestellen"}).status_code == 302
+    organization.refresh_from_db()
+    person.refresh_from_db()
+    assert (organization.frequency, person.state) == ("weekly", Subscription.State.ENDED)
+    assert web.get(manage_page).content.decode().count("Abbestellen</button>") == 1
+
 
 class Crash(BaseException):
     """The process dying: no handler of ours catches it."""
