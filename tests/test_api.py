@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
+from django.db import close_old_connections
 from django.test import Client, override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -367,6 +369,18 @@ def test_the_docs_page_is_ours_and_lists_every_operation(web: Client) -> None:
     assert 'href="/api/v1/openapi.json"' in html
 
 
+@pytest.fixture
+def _connection_kept() -> Iterator[None]:
+    """Requests through the WSGI handler keep the test's database connection (and its
+    transaction), as Django's test client does: at the end of a request the handler
+    closes it otherwise."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 fuzzed = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", WSGIHandler())
 
 
@@ -376,6 +390,7 @@ fuzzed = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", WSGIHandler())
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@pytest.mark.usefixtures("_connection_kept")
 def test_fuzzed_requests_get_no_5xx_and_match_the_schema(case: Any) -> None:
     """Any request the schema allows: no server error, a documented status, content type
     and body. (Opaque cursors are valid strings to the schema and still refused, so the
