@@ -170,6 +170,10 @@ def test_the_paper_changes_page(
     assert '<th scope="row">Bezeichnung</th>' in html
     assert "vorher: </span>Umbesetzungen im Bauausschuss</del>" in html
     assert "nachher: </span>Umbesetzungen im Bau- und Umweltausschuss</ins>" in html
+    paper_page = Client().get(reverse("web:paper", args=[synced_twice.paper.pk]))
+    assert (
+        f'href="{url}">Was sich an dieser Vorlage geändert hat</a>' in paper_page.content.decode()
+    )
 
 
 def test_the_meeting_changes_page_holds_its_agenda_items(
@@ -184,6 +188,11 @@ def test_the_meeting_changes_page_holds_its_agenda_items(
     with django_assert_max_num_queries(15):
         html = Client().get(reverse("web:meeting_changes", args=[synced_twice.meeting.pk]))
     assert "07.04.2016, 19:30 Uhr</ins>" in html.content.decode()
+    meeting_page = Client().get(reverse("web:meeting", args=[synced_twice.meeting.pk]))
+    assert (
+        reverse("web:meeting_changes", args=[synced_twice.meeting.pk])
+        in meeting_page.content.decode()
+    )
 
 
 def test_a_deleted_meeting_keeps_its_history(synced_twice: Synced) -> None:
@@ -208,6 +217,8 @@ def test_a_new_file_version_gets_a_word_diff(
     html = response.content.decode()
     assert f'<ins><span class="visually-hidden">eingefügt: </span>{SIGN_ADDED}{ADDED}</ins>' in html
     assert "Seite 3 der älteren Fassung (entfallen)" in html
+    file_page = Client().get(reverse("web:file", args=[file.pk])).content.decode()
+    assert f'href="{url}">Was sich im Text geändert hat</a>' in file_page
     assert f"{SIGN_REMOVED}Hier eröffnet die Digitalisierung ganz neue" in html
     page = file_changes(file.pk)
     assert (page.old, page.new) == tuple(v for v in page.versions)
