@@ -23,6 +23,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.core.checks import run_checks
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -694,3 +695,15 @@ def test_a_round_forgets_what_no_one_needs_any_more(council: Council, inbox: Inb
     assert (Subscriber.objects.count(), SeenKey.objects.count(), Token.objects.count()) == (0, 0, 0)
     assert Mail.objects.count() == 0
     assert web.get(manage_page).status_code == 404  # the address is gone with its links
+
+
+def test_a_mail_setting_that_cannot_work_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATSBLICK_SMTP_URL", "mail.example.org:587")
+    monkeypatch.setenv("RATSBLICK_BASE_URL", "ratsblick.example.org")
+    found = {m.id: m.msg for m in run_checks() if m.id and m.id.startswith("ratsblick.alerts")}
+    assert found == {
+        "ratsblick.alerts.E001": "RATSBLICK_SMTP_URL: expected smtp://… or smtps://…, "
+        "got 'mail.example.org:587'",
+        "ratsblick.alerts.E002": "RATSBLICK_BASE_URL: expected http://… or https://…, "
+        "got 'ratsblick.example.org'",
+    }
