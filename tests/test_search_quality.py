@@ -31,8 +31,8 @@ SAMPLE_TEXTS = {
 OCR_PAPER = 9005
 """The sample paper that carries the umlaut-less OCR (seed 004) as its file."""
 
-SUCCESS_AT_1_FLOOR = 0.94
-MRR_FLOOR = 0.95
+SUCCESS_AT_1_FLOOR = 1.0
+MRR_FLOOR = 1.0
 """The judged set's figures when last recorded (rounded down): a drop fails."""
 
 

@@ -289,3 +289,11 @@ def test_only_public_complete_answers_are_kept(
     if cookie:
         response.set_cookie("csrftoken", "x")
     assert shareable(response) is kept
+
+
+def test_a_word_that_matches_nothing_gets_a_meinten_sie_link(web: Client) -> None:
+    page = html(web, {"q": "Pferdesteur", "typ": "vorlage"})
+    assert "Keine Treffer" in page
+    link = '<a href="/suche/?q=Pferdesteuer&amp;typ=vorlage">„Pferdesteuer“</a>'
+    assert f"Meinten Sie {link}?" in page
+    assert "Meinten Sie" not in html(web, {"q": "Pferdesteuer"})

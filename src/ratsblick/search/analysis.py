@@ -21,7 +21,8 @@ GRAMS_ANALYZER = "ratsblick_grams"  # the common grams arrive analyzed: split at
 ANALYSIS_VERSION = 2
 """Raise when the analyzer or the compound dictionary changes meaning.
 
-2: the dictionary from german-nouns and wordfreq, parts looked up folded."""
+2: the dictionary from german-nouns and wordfreq, parts looked up folded;
+undated persons and organizations as recent as today (`schema.to_tantivy`)."""
 
 MAX_TOKEN = 60  # longer "words" are OCR noise or base64
 

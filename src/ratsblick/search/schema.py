@@ -9,7 +9,7 @@ import tantivy
 from ratsblick.search.analysis import ANALYZER, GRAMS_ANALYZER, normalize
 from ratsblick.search.compounds import compound_runs
 from ratsblick.search.grams import TITLE, text_grams
-from ratsblick.search.types import SearchDocument, group_code, searchable_day
+from ratsblick.search.types import Kind, SearchDocument, group_code, searchable_day
 
 SCHEMA_VERSION = 3
 """Raise when a field changes: `ratsblick reindex --if-needed` then rebuilds.
@@ -86,7 +86,9 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
     if day:
         out.add_date("date", datetime.combine(day, time()))
         out.add_unsigned("year", day.year)
-    out.add_float("recency", recency(day))
+    # A person or a committee has no date but is current: not older than its meetings.
+    standing = doc.kind in (Kind.PERSON, Kind.ORGANIZATION) and day is None
+    out.add_float("recency", recency(date.today() if standing else day))
     if doc.paper_type:
         out.add_text("paper_type", doc.paper_type)
     for organization in doc.organizations:
