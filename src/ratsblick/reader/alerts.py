@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db.models import Q
@@ -106,24 +106,25 @@ def saved_query(params: QueryDict) -> list[tuple[str, str]]:
 def search_label(pairs: Iterable[tuple[str, str]]) -> str:
     """A saved search as a person reads it: its words, then the number of filters."""
     pairs = list(pairs)
-    words = " ".join(v for k, v in pairs if k == "q").strip()
+    words = " ".join(" ".join(v.split()) for k, v in pairs if k == "q").strip()
     filters = sum(1 for k, _ in pairs if k != "q")
     label = f"„{words}“" if words else "Alle Treffer"
     return label + (f" ({filters} Filter)" if filters else "")
 
 
-def search_path(pairs: Iterable[tuple[str, str]]) -> str:
+def _query(pairs: Iterable[tuple[str, str]]) -> QueryDict:
     query = QueryDict(mutable=True)
     for k, v in pairs:
         query.appendlist(k, v)
-    return reverse("web:search") + "?" + query.urlencode()
+    return query
+
+
+def search_path(pairs: Iterable[tuple[str, str]]) -> str:
+    return reverse("web:search") + "?" + _query(pairs).urlencode()
 
 
 def _hits(pairs: list[tuple[str, str]], limit: int, snippets: bool) -> list[Hit]:
-    query = QueryDict(mutable=True)
-    for k, v in pairs:
-        query.appendlist(k, v)
-    request = request_from(query)
+    request = request_from(_query(pairs))
     request.sort, request.offset, request.limit = "date", 0, limit
     request.snippets, request.facets = snippets, False
     return search(request).hits
@@ -161,7 +162,7 @@ def with_snippets(pairs: list[tuple[str, str]], news: list[News]) -> list[News]:
         snippet = hit.snippet if hit else None
         if hit is not None and snippet is None and hit.files:
             snippet = hit.files[0].snippet
-        out.append(News(**{**item.__dict__, "snippet": snippet}))
+        out.append(replace(item, snippet=snippet))
     return out
 
 
