@@ -1,6 +1,6 @@
 """History benchmark: prints measured figures, asserts nothing.
 
-    .venv/bin/python bench/history.py [--skip-postgres] [--repeat N]
+    .venv/bin/python bench/history.py [--backend sqlite|postgres|both] [--repeat N]
 
 What keeping the history costs the sync, with the revision hook on and off
 (`HISTORY_KINDS` emptied), each measurement in a fresh process with a fresh
@@ -40,8 +40,8 @@ def child(case: str, history: bool) -> None:
     from datetime import timedelta
 
     from django.core.management import call_command
-    from django.db.models import Sum
-    from django.db.models.functions import Length
+    from django.db.models import Sum, TextField
+    from django.db.models.functions import Cast, Length
     from django.utils import timezone
 
     from ratsblick.council import upsert
@@ -84,7 +84,8 @@ def child(case: str, history: bool) -> None:
         started = time.perf_counter()
         run = sync_body(body, client, margin=timedelta(0))
         incremental = time.perf_counter() - started
-    stored = Revision.objects.aggregate(bytes=Sum(Length("previous")))["bytes"] or 0
+    as_text = Cast("previous", TextField())  # PostgreSQL has no length of jsonb
+    stored = Revision.objects.aggregate(bytes=Sum(Length(as_text)))["bytes"] or 0
     print(
         json.dumps(
             {
@@ -185,7 +186,7 @@ def diff_cost() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child")
     parser.add_argument("--no-history", action="store_true")
@@ -193,7 +194,7 @@ def main() -> None:
     if args.child:
         child(args.child, not args.no_history)
         return
-    sync_cost(["sqlite"] if args.skip_postgres else ["sqlite", "postgres"], args.repeat)
+    sync_cost(["sqlite", "postgres"] if args.backend == "both" else [args.backend], args.repeat)
     diff_cost()
 
 
