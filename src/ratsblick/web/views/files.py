@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ratsblick.reader import NotFound
 from ratsblick.reader.files import file_page, stored_copy
 from ratsblick.web.caching import cached_page
+from ratsblick.web.views import shown
 
 # A copy is the council's content, not ours: if a browser shows it, it runs
 # nothing, loads nothing and is its own origin.
@@ -16,19 +16,15 @@ COPY_POLICY = "default-src 'none'; sandbox"
 
 @cached_page
 def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
+    with shown("Diese Datei gibt es hier nicht."):
         page = file_page(pk, request.GET.get("q", "")[:500])
-    except NotFound as missing:
-        raise Http404("Diese Datei gibt es hier nicht.") from missing
     return render(request, "web/file.html", {"page": page})
 
 
 def file_copy(request: HttpRequest, pk: int) -> FileResponse:
     """Our stored copy of the file's current content, as a download."""
-    try:
+    with shown("Von dieser Datei haben wir keine Kopie."):
         copy = stored_copy(pk)
-    except NotFound as missing:
-        raise Http404("Von dieser Datei haben wir keine Kopie.") from missing
     response = FileResponse(
         copy.path.open("rb"),
         as_attachment=True,

@@ -6,18 +6,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from ratsblick.reader import NotFound
 from ratsblick.reader.calendar import FeedEvent
 from ratsblick.reader.meetings import MeetingPage, meeting_page
 from ratsblick.web import ical
 from ratsblick.web.caching import cached_page
+from ratsblick.web.views import shown
 
 
 def _page(pk: int) -> MeetingPage:
-    try:
+    with shown("Diese Sitzung gibt es hier nicht."):
         return meeting_page(pk)
-    except NotFound as missing:
-        raise Http404("Diese Sitzung gibt es hier nicht.") from missing
 
 
 @cached_page

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ratsblick.reader import NotFound
 from ratsblick.reader.organizations import Positions, organization_page
 from ratsblick.web.caching import cached_page
+from ratsblick.web.views import positions, shown
 
 # Each list's position in the query string; a link moving one keeps the others.
 PARAMS = {"upcoming": "kommende", "past": "vergangene", "papers": "vorlagen"}
@@ -15,9 +15,6 @@ PARAMS = {"upcoming": "kommende", "past": "vergangene", "papers": "vorlagen"}
 
 @cached_page
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    at = Positions(**{name: request.GET.get(param) for name, param in PARAMS.items()})
-    try:
-        page = organization_page(pk, at)
-    except NotFound as missing:
-        raise Http404("Dieses Gremium gibt es hier nicht.") from missing
+    with shown("Dieses Gremium gibt es hier nicht."):
+        page = organization_page(pk, Positions(**positions(request, PARAMS)))
     return render(request, "web/organization.html", {"page": page, "params": PARAMS})
