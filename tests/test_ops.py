@@ -7,23 +7,28 @@ through the models; every figure on the page, in `status`, `/healthz` and
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
+import runpy
 import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import redis
 import time_machine
 from celery import Celery
 from django.contrib.auth.models import User
+from django.core.management.base import CommandError
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from prometheus_client.parser import text_string_to_metric_families
 
+import ratsblick.settings
 from ratsblick import config
 from ratsblick.council.models import Body, Change, File, SyncRun
 from ratsblick.files.models import Blob, Download, Extraction, FileVersion
@@ -180,6 +185,106 @@ def test_operator_page_needs_a_login(council: Body) -> None:
     assert "ratsblick.jobs.tasks.index_changes[] nach 6 Versuchen" in text
     assert " style=" not in text
     assert "<script" not in text
+
+
+def _logged_in(browser: Client) -> Client:
+    User.objects.create_user("betrieb", password="geheim-genug")
+    assert browser.login(username="betrieb", password="geheim-genug")
+    return browser
+
+
+def _queued_tasks(broker: redis.Redis, queue: str) -> list[tuple[str, list[object]]]:
+    """Name and arguments of each task message waiting in `queue` (kombu's JSON envelope)."""
+    tasks = []
+    for raw in broker.lrange(queue, 0, -1):
+        message = json.loads(raw)
+        args = json.loads(base64.b64decode(message["body"]))[0]
+        tasks.append((message["headers"]["task"], args))
+    return tasks
+
+
+def test_dead_letters_are_retried_from_the_operator_page(
+    council: Body, celery_mode: redis.Redis
+) -> None:
+    fetch, index = DeadLetter.objects.order_by("pk")
+    anonymous = Client(enforce_csrf_checks=True)
+    login_page = anonymous.get("/betrieb/anmelden/").text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page)
+    assert token
+    refused = anonymous.post("/betrieb/erneut/", {"csrfmiddlewaretoken": token[1]})
+    assert refused.headers["Location"] == "/betrieb/anmelden/?next=/betrieb/erneut/"
+    browser = _logged_in(Client(enforce_csrf_checks=True))
+    assert browser.get("/betrieb/erneut/").status_code == 405
+    page = browser.get("/betrieb/").text
+    assert page.count('action="/betrieb/erneut/"') == 3  # each letter, and all at once
+    assert "Alle 2 Dead Letters erneut versuchen" in page
+    assert browser.post("/betrieb/erneut/", {"id": fetch.pk}).status_code == 403  # no CSRF token
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token
+    done = browser.post("/betrieb/erneut/", {"id": fetch.pk, "csrfmiddlewaretoken": token[1]})
+    assert done.headers["Location"] == "/betrieb/"
+    assert _queued_tasks(celery_mode, "net") == [(fetch.task, fetch.args)]
+    fetch.refresh_from_db()
+    assert fetch.retried_at == NOW
+    page = browser.get("/betrieb/").text
+    assert '<p class="ops-notice" role="status">1 tote Aufgabe erneut eingereiht.</p>' in page
+    assert "Alle 1 Dead Letters erneut versuchen" in page
+    assert "ops-notice" not in browser.get("/betrieb/").text  # shown once
+
+    # Sent twice (a second tab): nothing queued again, and the page says why.
+    browser.post("/betrieb/erneut/", {"id": fetch.pk, "csrfmiddlewaretoken": token[1]})
+    assert len(_queued_tasks(celery_mode, "net")) == 1
+    assert (
+        "0 tote Aufgaben erneut eingereiht. Nicht (mehr) wartend: " in browser.get("/betrieb/").text
+    )
+    # All at once: the one still waiting.
+    browser.post("/betrieb/erneut/", {"csrfmiddlewaretoken": token[1]})
+    assert _queued_tasks(celery_mode, "index") == [(index.task, [])]
+    assert not DeadLetter.objects.filter(retried_at__isnull=True).exists()
+
+
+def test_a_broker_that_is_down_leaves_the_dead_letters_waiting(
+    council: Body, celery_mode: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATSBLICK_BROKER_URL", f"redis://127.0.0.1:{free_port()}/0")
+    browser = _logged_in(Client())
+    browser.post("/betrieb/erneut/")
+    text = browser.get("/betrieb/").text
+    assert "0 tote Aufgaben erneut eingereiht. Die Warteschlange ist nicht erreichbar (" in text
+    assert DeadLetter.objects.filter(retried_at__isnull=True).count() == 2
+    with pytest.raises(CommandError, match="Warteschlange nicht erreichbar"):
+        command("jobs", "retry-dead")
+    assert DeadLetter.objects.filter(retried_at__isnull=True).count() == 2
+
+
+def test_metrics_want_the_bearer_token_when_one_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    browser = Client()
+    assert browser.get("/metrics").status_code == 200  # no token configured: open
+    monkeypatch.setenv("RATSBLICK_METRICS_TOKEN", "s3cret-tøken")
+    denied = browser.get("/metrics")
+    assert (denied.status_code, denied.headers["WWW-Authenticate"]) == (
+        401,
+        'Bearer realm="metrics"',
+    )
+    assert "ratsblick_" not in denied.text
+    for wrong in ("Bearer falsch", "Basic s3cret-tøken", "Bearer", "s3cret-tøken"):
+        assert browser.get("/metrics", HTTP_AUTHORIZATION=wrong).status_code == 401
+    allowed = browser.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-tøken")
+    assert allowed.status_code == 200
+    assert "ratsblick_outbox_length 0.0" in allowed.text
+
+
+@pytest.mark.parametrize(("behind_proxy", "secure"), [("1", True), ("0", False), ("", False)])
+def test_forwarded_proto_counts_only_behind_a_proxy(
+    monkeypatch: pytest.MonkeyPatch, settings: Any, behind_proxy: str, secure: bool
+) -> None:
+    """The settings module, run again with the environment of a deployment."""
+    monkeypatch.setenv("RATSBLICK_BEHIND_PROXY", behind_proxy)
+    configured = runpy.run_path(ratsblick.settings.__file__)
+    settings.SECURE_PROXY_SSL_HEADER = configured.get("SECURE_PROXY_SSL_HEADER")
+    claimed = RequestFactory().get("/", HTTP_X_FORWARDED_PROTO="https")
+    assert claimed.is_secure() is secure
+    assert RequestFactory().get("/").is_secure() is False
 
 
 def _metrics(browser: Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -149,6 +149,15 @@ WEB_CHANNEL_TIMEOUT = Setting(
     20.0,
     "Seconds the embedded web server keeps a connection that sends nothing.",
 )
+BEHIND_PROXY = Setting(
+    "RATSBLICK_BEHIND_PROXY",
+    _bool,
+    False,
+    "Trust the proxy's X-Forwarded-Proto (only behind a proxy that sets it).",
+)
+METRICS_TOKEN = Setting(
+    "RATSBLICK_METRICS_TOKEN", str, "", "Bearer token `/metrics` requires (empty: none)."
+)
 CACHE_URL = Setting(
     "RATSBLICK_CACHE_URL",
     str,
@@ -249,6 +258,8 @@ ALL: tuple[Setting[object], ...] = (
     LOG_LEVEL,
     WEB_CONNECTION_LIMIT,
     WEB_CHANNEL_TIMEOUT,
+    BEHIND_PROXY,
+    METRICS_TOKEN,
     CACHE_URL,
     PAGE_CACHE_SECONDS,
     API_RATE,

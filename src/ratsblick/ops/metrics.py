@@ -8,6 +8,7 @@ workers did (`tasktimes`).
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Iterator
 
@@ -21,6 +22,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from ratsblick import config
 from ratsblick.council.models import Body, Change, SyncRun
 from ratsblick.files.models import Download, Extraction
 from ratsblick.jobs import broker, tasktimes
@@ -128,6 +130,17 @@ class BrokerCollector(Collector):
                 runs.add_metric([figure.task, state], n)
         yield durations
         yield runs
+
+
+def authorized(header: str) -> bool:
+    """Whether an `Authorization` header may scrape: any when no token is configured."""
+    token = config.METRICS_TOKEN.get()
+    if not token:
+        return True
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    )
 
 
 def registry() -> CollectorRegistry:

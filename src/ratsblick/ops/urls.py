@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics_view, name="metrics"),
     path("betrieb/", views.status_page, name="status"),
+    path("betrieb/erneut/", views.retry_dead_letters, name="retry"),
     path(
         "betrieb/anmelden/",
         auth_views.LoginView.as_view(template_name="ops/login.html"),

@@ -3,11 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from django.utils import timezone
 
 from ratsblick.council.commandline import RatsblickCommand
+from ratsblick.jobs import deadletters
 from ratsblick.jobs.app import app
-from ratsblick.jobs.models import DeadLetter
 
 
 class Command(RatsblickCommand):
@@ -22,24 +21,24 @@ class Command(RatsblickCommand):
         sync.add_argument("--full", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        waiting = DeadLetter.objects.filter(retried_at__isnull=True)
         if options["action"] == "dead":
+            waiting = deadletters.waiting()
             for letter in waiting:
                 self.stdout.write(
                     f"{letter.pk}\t{letter.failed_at:%Y-%m-%d %H:%M}\t{letter.attempts}×\t{letter}"
                 )
             self.stdout.write(f"{waiting.count()} tote Aufgaben.")
         elif options["action"] == "retry-dead":
-            chosen = waiting.filter(pk__in=options["ids"]) if options["ids"] else waiting
-            letters = list(chosen)
-            missing = set(options["ids"]) - {letter.pk for letter in letters}
+            letters, missing = deadletters.choose(options["ids"])
             if missing:
-                raise CommandError(f"keine wartende tote Aufgabe {sorted(missing)}")
-            for letter in letters:
-                app.send_task(letter.task, args=letter.args, kwargs=letter.kwargs)
-                letter.retried_at = timezone.now()
-                letter.save(update_fields=["retried_at"])
-            self.stdout.write(f"{len(letters)} Aufgaben erneut eingereiht.")
+                raise CommandError(f"keine wartende tote Aufgabe {missing}")
+            try:
+                retried = deadletters.retry(letters)
+            except deadletters.QueueUnavailable as exc:
+                raise CommandError(
+                    f"Warteschlange nicht erreichbar ({exc}): {exc.retried} Aufgaben eingereiht."
+                ) from exc
+            self.stdout.write(f"{retried} Aufgaben erneut eingereiht.")
         else:
             app.send_task("ratsblick.jobs.tasks.sync_all", kwargs={"full": options["full"]})
             self.stdout.write("Synchronisation aller Körperschaften eingereiht.")
