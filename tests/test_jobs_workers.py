@@ -33,6 +33,7 @@ from tests.helpers import command
 BROKER = "redis://127.0.0.1:6379/15"  # a database of its own, flushed by each test
 ROOT = Path(__file__).parent.parent
 FETCHED = re.compile(r"Task ratsblick\.jobs\.tasks\.fetch_file\[[^]]+\] succeeded")
+EXTRACTED = re.compile(r"Task ratsblick\.jobs\.tasks\.extract_blob\[[^]]+\] succeeded")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -195,6 +196,41 @@ def test_worker_killed_during_extraction_loses_and_repeats_nothing(
         assert extraction.page_set.count() == extraction.pages > 0
     # One change per file for its extraction: none saved twice.
     assert Change.objects.filter(kind="file").count() == changes_before + File.objects.count()
+
+
+def test_a_killed_pool_process_hands_its_task_back_to_the_queue(
+    workers: Workers, client: HttpClient
+) -> None:
+    """Only the prefork pool's child dies (OOM killer, a crash in a C library): the
+    worker's main process sees it lost and re-queues the task (`reject_on_worker_lost`)."""
+    with ReplayServer(sample_dataset(papers=(1,))) as server:
+        body = subscribed(server, client)
+        steps.sync(body.pk, client)
+        for file_pk in steps.files_due(body.pk):
+            steps.fetch(file_pk, client)
+    blobs = steps.blobs_unread(body.pk)
+    assert len(blobs) == 2
+    for blob_pk in blobs:
+        tasks.extract_blob.delay(blob_pk)
+    # No redelivery by visibility timeout within the test: only the rejection can re-queue.
+    worker = workers.start(
+        "--queues", "cpu", "--concurrency", "1", "--pool", "prefork",
+        RATSBLICK_BROKER_VISIBILITY_TIMEOUT="3600",
+    )  # fmt: skip
+    # The pool child starts its extraction process inside its first task.
+    wait_for(lambda: any(_children(child) for child in _children(worker.pid)), 120, "reading")
+    (pool_child,) = _children(worker.pid)
+    os.kill(pool_child, signal.SIGKILL)
+    wait_for(lambda: Extraction.objects.count() == 2, 120, "every blob extracted")
+    wait_for(lambda: not broker_busy(), 30, "queue empty")
+    assert worker.poll() is None  # the main process lived on, with a new pool child
+    assert _children(worker.pid) not in ([], [pool_child])
+    log = workers.log(worker)
+    assert "WorkerLostError('Worker exited prematurely: signal 9 (SIGKILL) Job: 0.')" in log
+    assert len(EXTRACTED.findall(log)) == 2  # the lost task once more, and the other one
+    assert sorted(Extraction.objects.values_list("blob_id", flat=True)) == sorted(blobs)
+    assert Extraction.objects.filter(status=Extraction.Status.OK).count() == 2
+    assert not DeadLetter.objects.exists()
 
 
 def broker_busy() -> bool:
