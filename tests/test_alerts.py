@@ -39,6 +39,7 @@ from ratsblick.files import pipeline
 from ratsblick.indexing.service import index_changes
 from ratsblick.jobs import embedded
 from ratsblick.oparl.http import HttpClient
+from ratsblick.reader import alerts as reader_alerts
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.sample import SAMPLE_FILES
 from ratsblick.replay.server import ReplayServer
@@ -297,8 +298,9 @@ def change_file(council: Council, pdf: str, **paper: Any) -> None:
 
 
 def test_a_saved_search_mails_only_matches_new_since_the_last_mail(
-    council: Council, inbox: Inbox
+    council: Council, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(reader_alerts, "SEARCH_PAGE", 1)  # the matches read page by page
     web = Client(enforce_csrf_checks=False)
     form = web.get(reverse("alerts:save_search"), {"q": "Radweg", "seite": "3"})
     assert "Suche „Radweg“" in form.content.decode()

@@ -34,9 +34,10 @@ from ratsblick.reader import NotFound
 from ratsblick.reader.search import PAGES, request_from
 from ratsblick.search import Hit, Kind, Snippet
 
-WATCHED_MATCHES = 1000
+WATCHED_MATCHES = 500
 """A saved search watches its newest matches (by date) up to this many: a new match
-dated older than all of them is not reported."""
+dated older than all of them (or undated, as those sort last) is not reported."""
+SEARCH_PAGE = 100
 SNIPPET_MATCHES = 50
 """New matches among this many newest get a snippet in the mail."""
 PAGE_NAMES = {"paper": "web:paper", "organization": "web:organization", "person": "web:person"}
@@ -124,10 +125,18 @@ def search_path(pairs: Iterable[tuple[str, str]]) -> str:
 
 
 def _hits(pairs: list[tuple[str, str]], limit: int, snippets: bool) -> list[Hit]:
+    """The newest `limit` hits, a page of at most `SEARCH_PAGE` at a time (the engine's
+    largest)."""
     request = request_from(_query(pairs))
-    request.sort, request.offset, request.limit = "date", 0, limit
-    request.snippets, request.facets = snippets, False
-    return search(request).hits
+    request.sort, request.snippets, request.facets = "date", snippets, False
+    hits: list[Hit] = []
+    while len(hits) < limit:
+        request.offset, request.limit = len(hits), min(SEARCH_PAGE, limit - len(hits))
+        found = search(request)
+        hits += found.hits
+        if not found.more or not found.hits:
+            break
+    return hits
 
 
 def search_matches(pairs: list[tuple[str, str]]) -> tuple[News, ...]:
