@@ -118,6 +118,11 @@ def test_the_search_command(replay: ReplayServer, client: HttpClient) -> None:
     assert "Treffer" in text
     assert "typ:raumschiff" not in command("search", "typ:raumschiff Haushalt")
     assert "Unbekannter Typ" in command("search", "typ:raumschiff Haushalt")
+    # A typo: "Meinten Sie" with the word as the index has it.
+    assert "Meinten Sie: Haushaltssatzung?" in command("search", "Haushaltsatzung")
+    typo = json.loads(command("search", "Haushaltsatzung", "--json"))
+    assert (typo["total"], typo["suggestion"]) == (0, "Haushaltssatzung")
+    assert result["suggestion"] is None
 
 
 def test_a_file_is_shown_in_its_paper_else_its_meeting(
