@@ -170,6 +170,7 @@ def test_the_paper_changes_page(
     assert '<th scope="row">Bezeichnung</th>' in html
     assert "vorher: </span>Umbesetzungen im Bauausschuss</del>" in html
     assert "nachher: </span>Umbesetzungen im Bau- und Umweltausschuss</ins>" in html
+    assert reverse("feeds:body_changes", args=[synced_twice.body.pk]) in html
     paper_page = Client().get(reverse("web:paper", args=[synced_twice.paper.pk]))
     assert (
         f'href="{url}">Was sich an dieser Vorlage geändert hat</a>' in paper_page.content.decode()
