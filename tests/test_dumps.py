@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,6 +129,24 @@ def test_a_failing_dump_leaves_the_previous_one(
         writer.dump_body(city.pk)
     assert first.path.read_bytes() == before
     assert [p.name for p in first.path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_what_a_killed_dump_left_is_removed_by_the_next(
+    bodies: tuple[Body, Body], at_home: Path
+) -> None:
+    city, _ = bodies
+    folder = at_home / "dumps"
+    folder.mkdir(exist_ok=True)
+    stale = folder / f".kommune-{city.pk}.jsonl.gz.abc123.tmp"
+    fresh = folder / f".kommune-{city.pk}.jsonl.gz.def456.tmp"
+    for leftover in (stale, fresh):
+        leftover.write_bytes(b"half a dump")
+    day_and_more = stale.stat().st_mtime - writer.STALE_SECONDS - 60
+    os.utime(stale, (day_and_more, day_and_more))
+    writer.dump_body(city.pk)
+    assert not stale.exists()
+    assert fresh.exists()  # perhaps another dump still writing it
+    fresh.unlink()
 
 
 def test_the_data_page_lists_the_dumps_and_serves_them(

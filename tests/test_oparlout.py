@@ -325,11 +325,12 @@ ROUND_TRIP_IGNORED = {"oparl_id", "raw", "content_hash", "fetch_error", "system"
 
 
 @pytest.fixture
-def live_server() -> Iterator[LiveServer]:
+def loopback_server() -> Iterator[LiveServer]:
     """A real server of this process on loopback, sharing the test database.
 
-    Not pytest-django's session-wide `live_server`: that one makes pytest
-    reorder the tests, and the module's council would be synced twice.
+    Not pytest-django's `live_server`: a test that uses it runs outside a
+    transaction and flushes the database, so the module's council would be
+    synced twice.
     """
     server = LiveServer("localhost")
     try:
@@ -339,20 +340,20 @@ def live_server() -> Iterator[LiveServer]:
 
 
 def test_our_output_validates_and_synced_back_reproduces_what_we_hold(
-    council: Body, live_server: LiveServer
+    council: Body, loopback_server: LiveServer
 ) -> None:
     """add-body + sync of our own OParl output, served by a real server: every
     object it reads validates against the official schemas, and the objects
     stored are the same as ours, under our ids."""
     before = canonical_dump()
-    base = f"{live_server.url}/oparl/v1.1/"
+    base = f"{loopback_server.url}/oparl/v1.1/"
     ours = {
         oparl_id: f"{base}{kind.value.lower()}/{pk}/"
         for kind, model in OPARL_MODELS.items()
         for pk, oparl_id in model.objects.values_list("pk", "oparl_id")
     }
     copies = {
-        oparl_id: (f"{live_server.url}/datei/{pk}/kopie/", text or "")
+        oparl_id: (f"{loopback_server.url}/datei/{pk}/kopie/", text or "")
         for pk, oparl_id, text in File.objects.filter(versions__isnull=False).values_list(
             "pk", "oparl_id", "versions__blob__extraction__text"
         )

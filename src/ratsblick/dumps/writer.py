@@ -7,7 +7,8 @@ items, a paper its consultations, a file the text we read from it.
 
 A dump is written to a temporary file beside the published one and renamed
 over it when complete (`os.replace` is atomic): the web serves the previous
-dump until then, and a dump that fails or is killed leaves it untouched.
+dump until then, and a dump that fails or is killed leaves it untouched
+(what a killed one left behind is removed a day later by the next).
 Objects are read a key-set page at a time and streamed through gzip, so
 memory stays flat for a city of any size.
 
@@ -17,10 +18,13 @@ members to follow each other, and every reader reads them as one stream.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
 import shutil
+import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +49,7 @@ DUMPED: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("File", "", None, None),
 )
 INSTANCE = "ratsblick-alle"
+STALE_SECONDS = 24 * 3600
 SUFFIX = ".jsonl.gz"
 CHUNK = 500
 
@@ -101,16 +106,29 @@ class Written:
     size: int
 
 
+def _sweep(target: Path) -> None:
+    """Remove what killed dumps of `target` left: temporary files nobody has
+    written to for a day (a dump still going writes to its own all the time)."""
+    stale = time.time() - STALE_SECONDS
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            if leftover.stat().st_mtime < stale:
+                leftover.unlink()
+
+
 def _publish(name: str, write: Callable[[IO[bytes]], int | None]) -> Written:
     """Write via `write(stream) -> count` to a temporary file, then rename it over `name`."""
     target = folder() / f"{name}{SUFFIX}"
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    _sweep(target)
+    handle, path = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temporary = Path(path)
     try:
-        with temporary.open("wb") as raw:
+        with os.fdopen(handle, "wb") as raw:
             count = write(raw)
             raw.flush()
             os.fsync(raw.fileno())
+        temporary.chmod(0o644)  # mkstemp's 0600 would hide it from a static file server
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
