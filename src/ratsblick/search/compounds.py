@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -85,6 +86,38 @@ def _folded(words: dict[str, float]) -> dict[str, float]:
     return out
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """The lexicons one word's parts are looked up in, and how a part is keyed."""
+
+    words: dict[str, float]
+    first_parts: dict[str, float]
+    key: Callable[[str], str] | None
+    min_zipf: float
+
+    def _lookup(self, lexicon: dict[str, float], part: str) -> float | None:
+        found = lexicon.get(part if self.key is None else self.key(part))
+        return found if found is not None and found >= self.min_zipf else None
+
+    def part(self, part: str) -> float | None:
+        """How frequent `part` is as a non-final part, or None if it is none."""
+        found = self._lookup(self.words, part)
+        if found is None:
+            found = self._lookup(self.first_parts, part)
+        if found is None and len(part) >= MIN_PART:
+            found = self._lookup(self.words, part + "e")
+        return found
+
+    def head(self, tail: str) -> float | None:
+        """How frequent `tail` (maybe inflected) is as the final part, or None."""
+        for ending in ENDINGS:
+            if tail.endswith(ending):
+                found = self._lookup(self.words, tail[: len(tail) - len(ending)])
+                if found is not None:
+                    return found
+        return None
+
+
 class CompoundSplitter:
     """Splits with a lexicon of simple words and one of first parts.
 
@@ -131,48 +164,22 @@ class CompoundSplitter:
         """The parts of a compound in lower case, or () for a simple word."""
         return self._split(word.lower())
 
-    def _read(self, word: str) -> None:
-        """Look the parts of `word` up as spelled or folded (see the class)."""
+    def _reading(self, word: str) -> _Reading:
+        """How the parts of `word` are looked up: as spelled or folded (see the class)."""
         if word.isascii():
-            self._lexicons = (self._folded_words, self._folded_first)
             digraphs = "ae" in word or "oe" in word or "ue" in word
-            self._key: Callable[[str], str] | None = fold if digraphs else None
-        else:
-            self._lexicons = (self.words, self.first_parts)
-            self._key = _swiss if "ß" in word else None
-
-    def _lookup(self, which: int, part: str) -> float | None:
-        found = self._lexicons[which].get(part if self._key is None else self._key(part))
-        return found if found is not None and found >= self.min_zipf else None
-
-    def _part(self, part: str) -> float | None:
-        """How frequent `part` is as a non-final part, or None if it is none."""
-        found = self._lookup(0, part)
-        if found is None:
-            found = self._lookup(1, part)
-        if found is None and len(part) >= MIN_PART:
-            found = self._lookup(0, part + "e")
-        return found
-
-    def _is_head(self, tail: str) -> bool:
-        return self._head(tail) is not None
-
-    def _head(self, tail: str) -> float | None:
-        """How frequent `tail` (maybe inflected) is as the final part, or None."""
-        for ending in ENDINGS:
-            if tail.endswith(ending):
-                found = self._lookup(0, tail[: len(tail) - len(ending)])
-                if found is not None:
-                    return found
-        return None
+            return _Reading(
+                self._folded_words, self._folded_first, fold if digraphs else None, self.min_zipf
+            )
+        key = _swiss if "ß" in word else None
+        return _Reading(self.words, self.first_parts, key, self.min_zipf)
 
     def _split_uncached(self, word: str) -> tuple[str, ...]:
         if "-" in word:
             pieces = [p for p in word.split("-") if p]
             parts = [q for p in pieces for q in (self._split(p) or (p,))]
             return tuple(parts) if len(parts) > 1 else ()
-        self._read(word)
-        if self._is_head(word) or len(word) < 2 * 3:
+        if self._reading(word).head(word) is not None or len(word) < 2 * 3:
             return ()
         best = self.segment(word)
         return best if len(best) > 1 else ()
@@ -180,18 +187,18 @@ class CompoundSplitter:
     def segment(self, word: str) -> tuple[str, ...]:
         """Best segmentation of `word`: fewest parts, then the most frequent parts
         (Koehn and Knight's geometric mean), then the longest."""
-        self._read(word)
+        reading = self._reading(word)
         n = len(word)
         # best[i]: (parts, -sum of frequencies, -sum of squared lengths, segments) for word[i:]
         best: list[tuple[int, float, int, tuple[str, ...]] | None] = [None] * (n + 1)
         for start in range(n - 3, -1, -1):
             candidates: list[tuple[int, float, int, tuple[str, ...]]] = []
-            head = self._head(word[start:])
+            head = reading.head(word[start:])
             if head is not None:
                 candidates.append((1, -head, -((n - start) ** 2), (word[start:],)))
             for end in range(start + 3, n - 2):
                 part = word[start:end]
-                zipf = self._part(part)
+                zipf = reading.part(part)
                 if zipf is None:
                     continue
                 for link in LINKS:
