@@ -79,6 +79,29 @@ def _meetings(dataset: RecordedDataset, count: int) -> list[dict[str, Any]]:
     return meetings[:count]
 
 
+def _serve_nul(dataset: RecordedDataset, paper: dict[str, Any]) -> None:
+    """NUL characters, which PostgreSQL's text and jsonb refuse: in a name, in a
+    JSON list, in a property's name and in the embedded file."""
+    dataset.change(
+        paper["id"],
+        name=paper["name"] + "\x00",
+        keyword=["Stra\x00ße"],
+        **{"x\x00note": "a\x00b"},
+        mainFile={**paper["mainFile"], "name": "Anlage\x00.pdf"},
+    )
+
+
+def _nul_removed(replay: ReplayServer, paper: dict[str, Any]) -> list[str]:
+    """Checks the paper of `_serve_nul` as stored; the notes its sync should have made."""
+    stored = Paper.objects.get(oparl_id=replay.url(paper["id"]))
+    assert (stored.name, stored.keyword) == (paper["name"], ["Straße"])
+    assert (stored.raw["keyword"], stored.raw["xnote"]) == (["Straße"], "ab")
+    file = stored.main_file
+    assert file is not None
+    assert (file.name, file.raw["name"]) == ("Anlage.pdf", "Anlage.pdf")
+    return [f"{type(o).__name__} {o.oparl_id}: NUL characters removed" for o in (stored, file)]
+
+
 def _new_notes(run: SyncRun) -> list[str]:
     """The run's notes but the 35 unreadable locations the crawl always has."""
     return [n for n in run.notes if not n.endswith("referenced but not fetched: HTTP 404")]
@@ -95,7 +118,8 @@ def test_bad_values_become_unknown_and_are_noted(
 ) -> None:
     sizes = [*BAD_SIZES, *GOOD_SIZES]
     dates = [*BAD_DATES, *GOOD_DATES]
-    papers = _papers_with_files(dataset, len(sizes) + len(dates))
+    *papers, nul = _papers_with_files(dataset, len(sizes) + len(dates) + 1)
+    _serve_nul(dataset, nul)
     for paper, (size, _) in zip(papers, sizes, strict=False):
         dataset.change(paper["id"], mainFile={**paper["mainFile"], "size": size})
     for paper, (value, _) in zip(papers[len(sizes) :], dates, strict=True):
@@ -158,6 +182,7 @@ def test_bad_values_become_unknown_and_are_noted(
             )
         else:
             assert stored_meeting.start == outcome
+    expected_notes.extend(_nul_removed(replay, nul))
     gone = Meeting.objects.get(oparl_id=replay.url(deleted))
     assert (gone.deleted, gone.modified) == (True, None)
     assert sorted(_new_notes(run)) == sorted(expected_notes)

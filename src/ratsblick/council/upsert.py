@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, TypeVar
 
@@ -37,7 +37,7 @@ from ratsblick.council.models import (
     record_changes,
 )
 from ratsblick.council.notes import Notes
-from ratsblick.council.values import BadValue, Converter, converter_for
+from ratsblick.council.values import BadValue, Converter, converter_for, has_nul, without_nul
 from ratsblick.oparl.records import Record, iter_references
 from ratsblick.oparl.schema import ObjectType
 
@@ -189,7 +189,7 @@ class Upserter:
 
         Only a page holding an unwritable object pays for the second pass.
         """
-        batch = list(records)
+        batch = [self._without_nul(record) for record in records]
         try:
             self._write_page(batch)
         except _OBJECT_ERRORS as exc:
@@ -201,6 +201,18 @@ class Upserter:
                     self._write_page([record])
                 except _OBJECT_ERRORS as exc:
                     self._failed(record, exc)
+
+    def _without_nul(self, record: Record) -> Record:
+        """The record with NUL characters removed (PostgreSQL stores none), noted."""
+        if not (has_nul(record.raw) or has_nul(record.data) or has_nul(record.id)):
+            return record
+        self.notes.add(f"{record.type.value} {without_nul(record.id)}: NUL characters removed")
+        return replace(
+            record,
+            id=without_nul(record.id),
+            data=without_nul(record.data),
+            raw=without_nul(record.raw),
+        )
 
     def _failed(self, record: Record, exc: Exception) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:_REASON_LENGTH]

@@ -136,6 +136,33 @@ def json_value(value: Any) -> Any:
     return value
 
 
+def has_nul(value: Any) -> bool:
+    """Whether a NUL character (U+0000) is in any string of `value`, keys included."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(has_nul(item) for item in value)
+    return False
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with every NUL character removed from its strings, keys included.
+
+    PostgreSQL's text and jsonb columns refuse U+0000 where SQLite stores it:
+    a council system leaking one from a C string would cost the object on
+    PostgreSQL only. Removed at the edge, both databases hold the same.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
 def converter_for(field: models.Field[Any, Any]) -> Converter:
     if isinstance(field, models.DateTimeField):
         return datetime_value
