@@ -9,6 +9,10 @@ API's rate limit lifted for the run (one benchmark client is one address).
 `--clients` keep-alive connections request each API path for `--seconds` and
 the requests/s, p50 and p99 are printed as a markdown table with the load
 average (the machine is shared; other work skews every figure).
+
+Then the CPU time each request costs in-process (Django's test client through
+every middleware, `time.process_time`): less skewed by other work on the
+machine than wall time, and the rate the cores could serve at most.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
@@ -26,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.web import COMMON_WORD, RARE_WORD, Measured, drive, server_command  # noqa: E402
-from tests.browser.site import RATSBLICK, REFERENCE, build, served  # noqa: E402
+from tests.browser.site import RATSBLICK, REFERENCE, build, environment, served  # noqa: E402
 
 GOAL_SEARCH, GOAL_LIST = 100, 150
 
@@ -40,6 +45,7 @@ def targets(base: str) -> list[tuple[str, str]]:
         paper = json.load(answer)["items"][0]["id"]
     return [
         ("search common", f"/api/v1/search?q={quote(COMMON_WORD)}"),
+        ("search common, no snippets", f"/api/v1/search?q={quote(COMMON_WORD)}&snippets=false"),
         ("search rare", f"/api/v1/search?q={quote(RARE_WORD)}"),
         ("search reference", f"/api/v1/search?q={quote(REFERENCE)}"),
         ("list papers (50)", f"/api/v1/bodies/{body}/papers"),
@@ -66,12 +72,38 @@ def table(results: list[Measured], clients: int, server: str) -> str:
     return "\n".join(lines)
 
 
+def cpu_per_request(home: Path, paths: list[tuple[str, str]], repeat: int) -> str:
+    """CPU milliseconds per request in this process (after one to warm up), as a table."""
+    os.environ.update(environment(home, RATSBLICK_API_RATE="100000000/s"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "ratsblick.settings"
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    cores = os.cpu_count() or 1
+    lines = [
+        f"| API request (in-process, {repeat}×) | CPU ms each | at most req/s on {cores} cores |",
+        "| --- | ---: | ---: |",
+    ]
+    for name, path in paths:
+        assert client.get(path).status_code == 200, path
+        began = time.process_time()
+        for _ in range(repeat):
+            client.get(path)
+        each = (time.process_time() - began) / repeat * 1000
+        lines.append(f"| {name} | {each:.1f} | {cores * 1000 / each:.0f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="per request path")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--server", choices=("waitress", "gunicorn"), default="waitress")
     parser.add_argument("--home", type=Path, help="build the demo here once and reuse it")
+    parser.add_argument("--cpu-requests", type=int, default=50, help="per path, in-process")
     args = parser.parse_args()
 
     home = args.home or Path(tempfile.mkdtemp(prefix="ratsblick-bench-api-"))
@@ -84,12 +116,16 @@ def main() -> None:
     ]  # fmt: skip
     results = []
     with served(home, ["env", "RATSBLICK_API_RATE=100000000/s", *server]) as base:
-        for name, path in targets(base):
+        paths = targets(base)
+        for name, path in paths:
             drive(base, name, path, args.clients, min(2.0, args.seconds))  # warm up
             results.append(drive(base, name, path, args.clients, args.seconds))
             print(f"  {name}: {results[-1].rate:.0f} req/s", flush=True)
     print()
     print(table(results, args.clients, args.server))
+    print()
+    print(cpu_per_request(home, paths, args.cpu_requests))
+    print(f"Load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -14,16 +14,16 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Path, Query
-from ninja.errors import Throttled, ValidationError
+from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.renderers import JSONRenderer
 from pydantic import AwareDatetime, Field
 
 from ratsblick.api.http import ClientRate, cached, last_modified
 from ratsblick.api.schemas import PAGES, Error
 from ratsblick.reader import NotFound
-from ratsblick.reader.found import BadCursor, SearchAnswer, found
+from ratsblick.reader.cursors import BadCursor
 from ratsblick.reader.found import Query as SearchQuery
-from ratsblick.reader.keyset import parse_cursor
+from ratsblick.reader.found import SearchAnswer, found
 from ratsblick.reader.objects import (
     KINDS,
     LISTED_PER_BODY,
@@ -120,7 +120,7 @@ def _instant(value: datetime) -> datetime:
     try:
         value.astimezone(UTC)
     except OverflowError:
-        raise BadCursor(value) from None
+        raise HttpError(400, "Dieser Zeitpunkt liegt außerhalb der Jahre 1 bis 9999.") from None
     return value
 
 
@@ -150,6 +150,9 @@ def search(
         str | None, Query(max_length=20, description="`next_cursor` der vorigen Seite.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Treffer je Seite.")] = 20,
+    snippets: Annotated[
+        bool, Query(description="Textausschnitte mit markierten Wörtern (ohne: viel schneller).")
+    ] = True,
 ) -> SearchAnswer:
     """Treffer einer Suche mit Facetten; `next_cursor` führt zur nächsten Seite
     (höchstens bis zum Treffer 10.000)."""
@@ -166,6 +169,7 @@ def search(
             sort=sort,
             cursor=cursor,
             limit=limit,
+            snippets=snippets,
         )
     )
 
@@ -231,12 +235,6 @@ def _register_list(kind: str) -> None:
         limit: Annotated[int, Query(ge=1, le=100, description="Objekte je Seite.")] = 50,
     ) -> dict[str, Any]:
         del request
-        if cursor is not None:
-            parsed = parse_cursor(cursor, datetime)
-            if parsed is None:
-                raise BadCursor(cursor)
-            if parsed.value is not None:
-                _instant(parsed.value)  # type: ignore[arg-type]
         try:
             page = records_of_body(
                 kind,
@@ -251,8 +249,8 @@ def _register_list(kind: str) -> None:
         return {"items": page.items, "next_cursor": page.later}
 
     listed.__doc__ = (
-        f"{label} der Kommune, zuerst die am längsten unveränderten; ohne Änderungszeit "
-        "zuletzt. Mit `next_cursor` weiter, mit `modified_since` nur Geändertes."
+        f"{label} der Kommune in der Reihenfolge ihrer Nummern; mit `next_cursor` weiter, "
+        "mit `modified_since` nur, was sich seitdem geändert hat."
     )
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from ratsblick.council.models import Body, Organization
 from ratsblick.indexing.service import search
+from ratsblick.reader.cursors import BadCursor
 from ratsblick.reader.search import PAGES
 from ratsblick.search import Filters, Hit, Kind, SearchRequest, Snippet
 
@@ -24,10 +25,6 @@ LAST_OFFSET = 10_000
 """The deepest a search pages (the search page's 500 pages of 20)."""
 SORTS = ("relevance", "date", "date_asc")
 _CURSOR_PREFIX = "o"
-
-
-class BadCursor(ValueError):
-    """A cursor this search did not hand out."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +39,8 @@ class Query:
     sort: str = "relevance"
     cursor: str | None = None
     limit: int = 20
+    snippets: bool = True
+    """Passages with the words marked: most of a search's time (cut from the texts)."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +167,7 @@ def found(query: Query) -> SearchAnswer:
             sort=query.sort,
             offset=offset,
             limit=query.limit,
+            snippets=query.snippets,
             facets=True,
         )
     )
