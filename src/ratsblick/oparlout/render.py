@@ -16,6 +16,7 @@ URL. Embedding costs a fixed number of queries per list page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from ratsblick.reader import records
 from ratsblick.reader.records import Item
 
 TYPE_URL = "https://schema.oparl.org/1.1/"
+_SPACE = re.compile(r"\s")
 # The types that name their body (`body` in the schema).
 _WITH_BODY = frozenset({"LegislativeTerm", "Organization", "Person", "Paper"})
 _URL_PROPERTIES = frozenset(
@@ -93,7 +95,7 @@ def _is_url(value: object) -> bool:
         and value.startswith(("http://", "https://"))
         and len(value) > value.index("//") + 2
         and value[value.index("//") + 2] not in "/?#"
-        and not any(c.isspace() for c in value)
+        and _SPACE.search(value) is None
     )
 
 
