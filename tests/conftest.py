@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import pytest
 import time_machine
+from django.test import override_settings
 
 from ratsblick.oparl.http import ClientConfig, HttpClient
 from ratsblick.replay.dataset import RecordedDataset
@@ -130,6 +131,13 @@ def site() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashes() -> Iterator[None]:
+    """Logins check passwords as in production, without PBKDF2's deliberate second per hash."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
