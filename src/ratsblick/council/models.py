@@ -330,7 +330,7 @@ class Paper(OParlObject):
 
     class Meta:
         indexes = (
-            models.Index(fields=("body", "reference_stem"), name="paper_body_stem"),
+            models.Index(fields=("body", "reference_stem", "date"), name="paper_body_stem"),
             models.Index(fields=("body", "date"), name="paper_body_date"),
             models.Index(fields=("date", "id"), name="paper_date"),
         )

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="paper",
-            index=models.Index(fields=["body", "reference_stem"], name="paper_body_stem"),
+            index=models.Index(fields=["body", "reference_stem", "date"], name="paper_body_stem"),
         ),
         migrations.AddIndex(
             model_name="paper",
