@@ -153,8 +153,8 @@ def references(kind: str) -> Mapping[str, Reference]:
     return _shape(kind).references
 
 
-def _empty(value: object) -> bool:
-    return value is None or value in ("", [], {})
+# What a column holds when the council said nothing (compared by ==, in C).
+_EMPTY = (None, "", [], {})
 
 
 def _items(kind: str, rows: models.QuerySet[Any]) -> list[Item]:
@@ -185,7 +185,7 @@ def _items(kind: str, rows: models.QuerySet[Any]) -> list[Item]:
     texts = _file_texts(pks) if kind == "File" and pks else {}
     items = []
     for row in found:
-        values = {name: row[c] for c, name in shape.scalars if not _empty(row[c])}
+        values = {name: row[c] for c, name in shape.scalars if row[c] not in _EMPTY}
         refs: dict[str, tuple[int, ...]] = {
             name: (row[c],) for c, name in shape.singles if row[c] is not None
         }
