@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import feedparser
 import pytest
 import schemathesis
 from django.core import signals
@@ -292,6 +293,25 @@ def test_the_query_language_works_in_the_api(web: Client) -> None:
 )
 def test_bad_search_parameters_are_told(web: Client, params: dict[str, str], status: int) -> None:
     assert get(web, "/search", status, **params)["detail"]
+
+
+def test_the_search_feed_follows_the_query_language_newest_first(web: Client) -> None:
+    """The Atom feed of a search (here, where the index is; the other feeds are in
+    `test_feeds`)."""
+    answer = web.get("/suche/feed.atom", {"q": "Gemeinde typ:vorlage"})
+    assert answer["Content-Type"] == "application/atom+xml; charset=utf-8"
+    feed = feedparser.parse(answer.content)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.title == "Ratsblick – Suche: Gemeinde typ:vorlage"
+    assert feed.feed.link == "http://testserver/suche/?q=Gemeinde+typ%3Avorlage"
+    assert feed.entries
+    assert {e.tags[0].term for e in feed.entries} == {"Vorlage"}
+    papers = Paper.objects.in_bulk(
+        [int(e.link.rstrip("/").rsplit("/", 1)[1]) for e in feed.entries]
+    )
+    days = [papers[int(e.link.rstrip("/").rsplit("/", 1)[1])].date for e in feed.entries]
+    dated = [d for d in days if d is not None]
+    assert dated == sorted(dated, reverse=True)
 
 
 def test_search_without_an_index_is_503_with_retry_after(
