@@ -27,6 +27,7 @@ import argparse
 import cProfile
 import http.client
 import io
+import itertools
 import os
 import pstats
 import sqlite3
@@ -103,10 +104,8 @@ def drive(
     def client(index: int) -> None:
         connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
         start_line.wait()
-        sent = 0
         while (now := time.perf_counter()) < stop_at:
-            sent += 1
-            target = unseen(path, index * 1_000_000 + sent) if fresh else path
+            target = unseen(path) if fresh else path
             try:
                 connection.request("GET", target)
                 response = connection.getresponse()
@@ -207,11 +206,15 @@ def django_client(home: Path) -> Client:
     return Client(HTTP_HOST="127.0.0.1")
 
 
-def unseen(path: str, n: int) -> str:
-    """`path` with a parameter no page reads, so that the page cache has not seen it
-    (what a page costs that nobody asked for lately; figures shared by many pages,
-    such as a body's counts, are still made once per data version)."""
-    return f"{path}{'&' if '?' in path else '?'}_={n}"
+_UNSEEN = itertools.count()
+
+
+def unseen(path: str) -> str:
+    """`path` with a parameter no page reads and no request had before, so that the
+    page cache has not seen it (what a page costs that nobody asked for lately;
+    figures shared by many pages, such as a body's counts, are still made once per
+    data version)."""
+    return f"{path}{'&' if '?' in path else '?'}_={next(_UNSEEN)}"
 
 
 def profile_search(client: Client, words: str, repeat: int) -> str:
@@ -222,8 +225,8 @@ def profile_search(client: Client, words: str, repeat: int) -> str:
     profiler = cProfile.Profile()
     began = time.perf_counter()
     profiler.enable()
-    for n in range(repeat):
-        client.get(unseen(path, n))
+    for _ in range(repeat):
+        client.get(unseen(path))
     profiler.disable()
     per_request = (time.perf_counter() - began) / repeat * 1000
     out = io.StringIO()
@@ -247,8 +250,8 @@ def cpu_costs(client: Client, targets: list[tuple[str, str]], repeat: int) -> st
     for name, path in targets:
         assert client.get(path).status_code == 200, path
         cpu, wall = time.process_time(), time.perf_counter()
-        for n in range(repeat):
-            client.get(unseen(path, n))
+        for _ in range(repeat):
+            client.get(unseen(path))
         cpu_ms = (time.process_time() - cpu) / repeat * 1000
         wall_ms = (time.perf_counter() - wall) / repeat * 1000
         lines.append(f"| {name} `{path}` | {cpu_ms:.1f} | {wall_ms:.1f} | {2000 / cpu_ms:.0f} |")
