@@ -156,6 +156,7 @@ def test_the_data_page_lists_the_dumps_and_serves_them(
     web = Client()
     html = web.get("/daten/").content.decode()
     assert "Offene Daten" in html
+    assert 'aria-current="page">Kommunen' not in html  # the data page is no body page
     assert "Alle Kommunen" in html
     for body in bodies:
         assert f'href="/daten/kommune-{body.pk}.jsonl.gz"' in html
