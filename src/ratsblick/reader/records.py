@@ -154,7 +154,7 @@ def references(kind: str) -> Mapping[str, Reference]:
 
 
 # What a column holds when the council said nothing (compared by ==, in C).
-_EMPTY = (None, "", [], {})
+_EMPTY: tuple[object, ...] = (None, "", [], {})
 
 
 def _items(kind: str, rows: models.QuerySet[Any]) -> list[Item]:
