@@ -1,7 +1,8 @@
 """ "Meinten Sie …": a better spelling of a query word, taken from the index's own terms.
 
 A word that matches no document, or very few, is compared with the terms of
-the index that share its first two letters: those within edit distance 1 or 2
+the index that share its first three letters, else its first two: those
+within edit distance 1 or 2
 (Damerau: a swap of two letters counts once) and found in many more
 documents are candidates; the nearest wins, then the most frequent. Terms
 are stems, so the suggestion is spelled as the word stands in the title of
@@ -61,13 +62,31 @@ def better_term(searcher: tantivy.Searcher, term: str) -> str | None:
     have = document_count(searcher, term)
     if have > FEW:
         return None
+    for prefix in (3, 2):  # typos are rarer at the start, and 3 letters are faster
+        found = _nearest(searcher, term, prefix, max(1, BETTER * have))
+        if found:
+            return found
+    return None
+
+
+def _bigrams(word: str) -> set[str]:
+    return {word[i : i + 2] for i in range(len(word) - 1)}
+
+
+def _nearest(searcher: tantivy.Searcher, term: str, prefix: int, at_least: int) -> str | None:
+    """The nearest term (then the most frequent) sharing `prefix` letters with `term`
+    and in at least `at_least` documents."""
     counts: dict[str, int] = {}
     for name in FIELDS:
-        for candidate, count in searcher.terms_with_prefix(name, term[:2], limit=CANDIDATES):
+        for candidate, count in searcher.terms_with_prefix(name, term[:prefix], limit=CANDIDATES):
             counts[candidate] = max(counts.get(candidate, 0), int(count))
+    grams = _bigrams(term)
     best: tuple[int, int, str] | None = None
     for candidate, count in counts.items():
-        if count < max(1, BETTER * have) or abs(len(candidate) - len(term)) > 2:
+        if count < at_least or abs(len(candidate) - len(term)) > 2:
+            continue
+        # An edit loses at most three of the term's bigrams (a swap): a cheap test first.
+        if len(grams & _bigrams(candidate)) < len(grams) - 6:
             continue
         d = distance(term, candidate)
         if d <= 2 and (best is None or (d, -count) < best[:2]):
