@@ -7,12 +7,12 @@ process counts together; the embedded server is one process.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 
 from django.core.cache import cache
 from django.http import HttpRequest
 
 from ratsblick import config
+from ratsblick.clients import client_address
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -30,22 +30,8 @@ def allow(scope: str, who: str, limit: int, window: int) -> bool:
     return count <= limit
 
 
-def client_of(request: HttpRequest) -> str:
-    """The client's address: behind our own proxy (a loopback or private peer), the
-    last hop it added to X-Forwarded-For, else the peer itself."""
-    peer = str(request.META.get("REMOTE_ADDR", ""))
-    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-    try:
-        proxied = ipaddress.ip_address(peer).is_private
-    except ValueError:
-        proxied = False
-    if proxied and forwarded:
-        return forwarded.rsplit(",", maxsplit=1)[-1].strip()
-    return peer
-
-
 def client_allowed(request: HttpRequest) -> bool:
-    return allow("client", client_of(request), config.ALERTS_CLIENT_LIMIT.get(), HOUR)
+    return allow("client", client_address(request), config.ALERTS_CLIENT_LIMIT.get(), HOUR)
 
 
 def address_allowed(email: str) -> bool:

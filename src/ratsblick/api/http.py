@@ -14,7 +14,6 @@ or private peer) the client is the last address the proxy added to
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -27,6 +26,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import conditional_page
 from ninja.throttling import AnonRateThrottle
+
+from ratsblick.clients import client_address
 
 MAX_AGE = 60
 
@@ -68,13 +69,7 @@ class ClientRate(AnonRateThrottle):
         return super().allow_request(request)
 
     def get_ident(self, request: HttpRequest) -> str:
-        peer = str(request.META.get("REMOTE_ADDR", ""))
-        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-        try:
-            proxied = ipaddress.ip_address(peer).is_private
-        except ValueError:
-            proxied = False
-        return forwarded.rsplit(",", 1)[-1].strip() if proxied and forwarded else peer
+        return client_address(request)
 
     def wait(self) -> float:
         """Seconds until the oldest request counted leaves the window."""
