@@ -46,9 +46,11 @@ mkdir -p "$RATSBLICK_HOME"
 step "migrate"
 "$BIN/ratsblick" migrate -v0
 
+# The sample's first paper (two PDFs with text layers): each step runs the
+# same code as with OCR-heavy files, which tests/test_files.py reads anyway.
 step "replay server with the sample body"
 REPLAY_PORT=$(free_port)
-"$BIN/python" -m ratsblick.replay --sample --port "$REPLAY_PORT" >"$WORK/replay.out" &
+"$BIN/python" -m ratsblick.replay --sample --sample-papers 1 --port "$REPLAY_PORT" >"$WORK/replay.out" &
 PIDS+=($!)
 for _ in $(seq 100); do [ -s "$WORK/replay.out" ] && break; sleep 0.1; done
 SYSTEM_URL=$(head -n1 "$WORK/replay.out")
