@@ -103,6 +103,13 @@ def test_the_body_page_shows_counts_sync_state_organizations_and_lists(
     organizations = Organization.objects.live().filter(body=huertgenwald)
     assert sorted(links(html, "/gremium/")) == sorted(f"/gremium/{o.pk}/" for o in organizations)
     assert len(organizations) == 22
+    # The ended ones together, in one folded list after the current ones.
+    ended = organizations.filter(end_date__lt=BEFORE_LAST_MEETINGS.date())
+    folded = re.findall(r"<summary>Frühere Gremien \((\d+)\)</summary>(.*?)</details>", html, re.S)
+    assert [(n, sorted(links(group, "/gremium/"))) for n, group in folded] == [
+        (str(len(ended)), sorted(f"/gremium/{o.pk}/" for o in ended))
+    ]
+    assert ended
     # Undated papers last, on SQLite and PostgreSQL alike (their NULL orders differ).
     newest = (F("date").desc(nulls_last=True), "-pk")
     papers = Paper.objects.live().filter(body=huertgenwald).order_by(*newest)[:PAGE_SIZE]

@@ -59,6 +59,14 @@ class BodyPage:
     upcoming: Window[MeetingItem]
     past: Window[MeetingItem]
 
+    @property
+    def current_organizations(self) -> list[OrganizationItem]:
+        return [o for o in self.organizations if not o.ended]
+
+    @property
+    def former_organizations(self) -> list[OrganizationItem]:
+        return [o for o in self.organizations if o.ended]
+
 
 @dataclass(frozen=True)
 class Positions:
