@@ -18,4 +18,7 @@ bench: setup
 	.venv/bin/python bench/sync.py
 	.venv/bin/python bench/extract.py
 	.venv/bin/python bench/web.py
+	.venv/bin/python bench/api.py
+	.venv/bin/python bench/dumps.py
+	.venv/bin/python bench/history.py
 	.venv/bin/python bench/workers.py
