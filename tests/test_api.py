@@ -16,12 +16,10 @@ import schemathesis
 from django.core import signals
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.management import call_command
 from django.db import close_old_connections
-from django.test import Client, override_settings
+from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from pytest_django import DjangoDbBlocker
 from pytest_django.fixtures import Settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -43,8 +41,7 @@ from ratsblick.council.models import (
     Person,
 )
 from ratsblick.files.models import Extraction
-from ratsblick.replay.dataset import RecordedDataset
-from tests.web_data import councils
+from tests.web_data import module_home
 
 pytestmark = pytest.mark.django_db
 
@@ -62,25 +59,8 @@ MODELS = {
 }
 
 
-def unchanged(dataset: RecordedDataset) -> None:
-    del dataset
-
-
-@pytest.fixture(scope="module")
-def council_home(
-    django_db_setup: None,
-    django_db_blocker: DjangoDbBlocker,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Path]:
-    """Hürtgenwald and the sample paper 1 (born-digital PDF, read), indexed."""
-    home = tmp_path_factory.mktemp("home")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(HOME=home),
-        councils(unchanged, sample_papers=(1,)),
-    ):
-        call_command("reindex", verbosity=0)
-        yield home
+# Hürtgenwald and the sample paper 1 (born-digital PDF, read), indexed.
+council_home = module_home((1,), indexed=True)
 
 
 @pytest.fixture(autouse=True)

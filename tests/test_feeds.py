@@ -3,41 +3,26 @@ a search, a body, an organization and a paper, valid per RFC 4287, cached."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import feedparser
 import pytest
-from django.test import Client, override_settings
-from pytest_django import DjangoDbBlocker
+from django.test import Client
 from pytest_django.fixtures import Settings
 
 from ratsblick.council.models import Body, Meeting, Organization, Paper
 from ratsblick.reader.organizations import consulted_papers
 from ratsblick.reader.papers import paper_page
-from ratsblick.replay.dataset import RecordedDataset
-from tests.web_data import councils
+from tests.web_data import module_home
 
 pytestmark = pytest.mark.django_db
 ATOM = "application/atom+xml; charset=utf-8"
 
 
-def unchanged(dataset: RecordedDataset) -> None:
-    del dataset
-
-
-@pytest.fixture(scope="module")
-def council_home(
-    django_db_setup: None,
-    django_db_blocker: DjangoDbBlocker,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Path]:
-    """Hürtgenwald synced, not indexed: the search feed's test is in `test_api`, whose
-    module builds an index anyway (a second one costs more than all these tests)."""
-    home = tmp_path_factory.mktemp("home")
-    with django_db_blocker.unblock(), override_settings(HOME=home), councils(unchanged):
-        yield home
+# Hürtgenwald synced, not indexed: the search feed's test is in `test_api`, whose
+# module builds an index anyway (a second one costs more than all these tests).
+council_home = module_home()
 
 
 @pytest.fixture(autouse=True)

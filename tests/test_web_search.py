@@ -4,50 +4,30 @@ references find their paper, files sit inside their paper, filters are controls.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.core.management import call_command
 from django.http import HttpResponse, QueryDict
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
-from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
+from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings
 
 from ratsblick.council.models import Body, File, Organization, Paper
 from ratsblick.indexing.service import search_index
 from ratsblick.reader.search import search_page
-from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.web.caching import shareable
-from tests.web_data import councils
+from tests.web_data import module_home
 
 pytestmark = pytest.mark.django_db
 
 
-def unchanged(dataset: RecordedDataset) -> None:
-    del dataset
-
-
-@pytest.fixture(scope="module")
-def council_home(
-    django_db_setup: None,
-    django_db_blocker: DjangoDbBlocker,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Path]:
-    """Hürtgenwald and the sample papers 1 (born-digital) and 4 (Thurgau protocols),
-    files read, indexed."""
-    home = tmp_path_factory.mktemp("home")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(HOME=home),
-        councils(unchanged, sample_papers=(1, 4)),
-    ):
-        call_command("reindex", verbosity=0)
-        yield home
+# Hürtgenwald and the sample papers 1 (born-digital) and 4 (Thurgau protocols),
+# files read, indexed.
+council_home = module_home((1, 4), indexed=True)
 
 
 @pytest.fixture(autouse=True)
