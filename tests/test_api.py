@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from django.test import Client
-from hypothesis import HealthCheck
+from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import Settings
 from schemathesis.checks import not_a_server_error
@@ -389,22 +389,34 @@ def _connection_kept() -> Iterator[None]:
 fuzzed = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", WSGIHandler())
 
 
-@fuzzed.parametrize()
-@hypothesis_settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 @pytest.mark.usefixtures("_connection_kept")
-def test_fuzzed_requests_get_no_5xx_and_match_the_schema(case: Any) -> None:
-    """Any request the schema allows: no server error, a documented status, content type
-    and body. (Opaque cursors are valid strings to the schema and still refused, so the
-    check that every schema-valid request succeeds does not apply.)"""
-    case.call_and_validate(
-        checks=[
-            not_a_server_error,
-            status_code_conformance,
-            content_type_conformance,
-            response_schema_conformance,
-        ]
-    )
+def test_fuzzed_requests_get_no_5xx_and_match_the_schema() -> None:
+    """Any request the schema allows, for every operation: no server error, a documented
+    status, content type and body. (Opaque cursors are valid strings to the schema and
+    still refused, so the check that every schema-valid request succeeds does not apply.)
+
+    One test walking the operations rather than `fuzzed.parametrize()`: under
+    pytest-xdist that ran the first operation only and dropped the other 22 silently.
+    """
+    operations = [result.ok() for result in fuzzed.get_all_operations()]
+    assert len(operations) >= 20
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @hypothesis_settings(
+            max_examples=12,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
+        def fuzz(case: Any) -> None:
+            case.call_and_validate(
+                checks=[
+                    not_a_server_error,
+                    status_code_conformance,
+                    content_type_conformance,
+                    response_schema_conformance,
+                ]
+            )
+
+        fuzz()
