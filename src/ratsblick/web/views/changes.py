@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ratsblick.reader import NotFound
 from ratsblick.reader.history import (
     BadVersions,
     ChangesPage,
@@ -17,6 +16,7 @@ from ratsblick.reader.history import (
     meeting_changes,
     paper_changes,
 )
+from ratsblick.web.views import shown
 
 BAD_VERSIONS = (
     "Die angefragten Fassungen gibt es zu dieser Datei nicht; gezeigt wird die neueste Änderung."
@@ -32,10 +32,8 @@ def _object_page(
     url_name: str,
     missing: str,
 ) -> HttpResponse:
-    try:
+    with shown(missing):
         page = load(pk)
-    except NotFound as gone:
-        raise Http404(missing) from gone
     context = {"page": page, "kind": kind, "object_url": url_name}
     return render(request, "web/changes_object.html", context)
 
@@ -67,13 +65,11 @@ def file_changes_view(request: HttpRequest, pk: int) -> HttpResponse:
     wanted = _wanted(request)
     error = ""
     page: FileChangesPage | None = None
-    try:
+    with shown("Diese Datei gibt es hier nicht."):
         if wanted is not None:
             with suppress(BadVersions):  # shown as an error above the newest change
                 page = file_changes(pk, wanted)
         if page is None:
             page, error = file_changes(pk), BAD_VERSIONS
-    except NotFound as missing:
-        raise Http404("Diese Datei gibt es hier nicht.") from missing
     context = {"page": page, "error": error}
     return render(request, "web/changes_file.html", context, status=400 if error else 200)
