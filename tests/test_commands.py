@@ -1,4 +1,4 @@
-"""The ratsblick command: add-body, sync, status, demo; and the web pages."""
+"""The ratsblick command: add-body, sync, status (the demo: tests/browser/test_demo_home.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ import json
 
 import pytest
 from django.core.management import CommandError
-from django.test import Client
 
-from ratsblick.council.models import Body, File, Paper
-from ratsblick.files.models import Download, Extraction
+from ratsblick.council.models import Body, Paper
 from ratsblick.replay.server import ReplayServer
-from tests.helpers import command, free_port, printed_lines
+from tests.helpers import command, printed_lines
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_commands")]
 
@@ -96,35 +94,3 @@ def test_sync_reports_a_partial_run(replay: ReplayServer) -> None:
     with pytest.raises(CommandError, match="not every body synced completely"):
         command("sync", "Gemeinde Hürtgenwald")
     assert Paper.objects.filter(deleted=False).count() == 2097  # the rest is there
-
-
-@pytest.mark.sqlite_only  # the demo is the embedded mode; files run on PostgreSQL elsewhere
-def test_demo_syncs_the_samples(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RATSBLICK_DEMO_REPLAY_PORT", str(free_port()))
-    command("demo", "--no-serve")
-    assert Body.objects.filter(subscribed=True).count() == 2
-    body = Body.objects.get(subscribed=True, name="Gemeinde Hürtgenwald")
-    assert Paper.objects.filter(body=body, deleted=False, stub=False).count() == 2097
-    # The crawl has no file bytes: every file ends as "original not reachable".
-    assert Download.objects.filter(status=Download.Status.UNREACHABLE).count() == 6947
-    sample = Body.objects.get(subscribed=True, name="Beispielstadt (Testdaten)")
-    assert Extraction.objects.filter(status=Extraction.Status.OK).count() == 7
-    scan = File.objects.get(body=sample, file_name="scan300.pdf")
-    page = Client().get(f"/datei/{scan.pk}/").content.decode()
-    assert "(Texterkennung)" in page
-    assert "Unterstützung" in page
-    page = Client().get(f"/kommune/{body.pk}/")
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert '<html lang="de">' in html
-    assert "Vorlagen (2097)" in html
-    assert "Sitzungen (346)" in html
-    assert Client().get(f"/kommune/{body.pk}/?vorlagen=42").status_code == 200
-    index = Client().get("/").content.decode()
-    assert "Gemeinde Hürtgenwald" in index
-    assert Client().get("/kommune/999999/").status_code == 404
-    # The demo indexed both bodies: a word of the OCR'd scan is found on its page.
-    results = Client().get("/suche/", {"q": "Unterstützung", "typ": "datei"}).content.decode()
-    # The best passage of the scan is on its page 2.
-    assert f'href="/datei/{scan.pk}/?q=Unterst%C3%BCtzung#seite-2"' in results
-    assert "<mark>Unterstützung</mark>" in results
