@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from ratsblick.reader import NotFound
+from ratsblick.reader import shown
 from ratsblick.reader.history import BodyChanges, Entry, body_changes
 
 
@@ -56,10 +56,8 @@ class BodyChangesFeed(_Feed):
     author_name = "Ratsblick"
 
     def get_object(self, request: HttpRequest, pk: str) -> BodyChanges:
-        try:
+        with shown("Diese Kommune gibt es hier nicht."):
             return body_changes(int(pk))
-        except NotFound as missing:
-            raise Http404("Diese Kommune gibt es hier nicht.") from missing
 
     def title(self, obj: BodyChanges) -> str:
         return f"Änderungen – {obj.body.name}"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from ratsblick.feeds.atom import atom, cached
-from ratsblick.reader import NotFound
+from ratsblick.reader import shown
 from ratsblick.reader.entries import body_feed, organization_feed, paper_feed, search_feed
 from ratsblick.search import IndexMissing
 
@@ -27,23 +27,17 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @cached
 def body(request: HttpRequest, pk: str) -> HttpResponse:
-    try:
+    with shown("Diese Kommune gibt es hier nicht."):
         return atom(request, body_feed(int(pk)))
-    except NotFound as missing:
-        raise Http404("Diese Kommune gibt es hier nicht.") from missing
 
 
 @cached
 def organization(request: HttpRequest, pk: str) -> HttpResponse:
-    try:
+    with shown("Dieses Gremium gibt es hier nicht."):
         return atom(request, organization_feed(int(pk)))
-    except NotFound as missing:
-        raise Http404("Dieses Gremium gibt es hier nicht.") from missing
 
 
 @cached
 def paper(request: HttpRequest, pk: str) -> HttpResponse:
-    try:
+    with shown("Diese Vorlage gibt es hier nicht."):
         return atom(request, paper_feed(int(pk)))
-    except NotFound as missing:
-        raise Http404("Diese Vorlage gibt es hier nicht.") from missing

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
-from django.http import Http404, HttpRequest
-
-from ratsblick.reader import NotFound
-
-
-@contextmanager
-def shown(missing: str) -> Iterator[None]:
-    """The read layer's `NotFound` as a 404 page saying `missing` (in German)."""
-    try:
-        yield
-    except NotFound as error:
-        raise Http404(missing) from error
+from django.http import HttpRequest
 
 
 def positions(request: HttpRequest, params: Mapping[str, str]) -> dict[str, str | None]:

@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from ratsblick.reader import shown
 from ratsblick.reader.bodies import Positions, body_page
 from ratsblick.web.caching import cached_page
-from ratsblick.web.views import positions, shown
+from ratsblick.web.views import positions
 
 # Each list's position in the query string; a link moving one keeps the others.
 PARAMS = {"papers": "vorlagen", "upcoming": "kommende", "past": "vergangene"}

@@ -8,6 +8,7 @@ from contextlib import suppress
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ratsblick.reader import shown
 from ratsblick.reader.history import (
     BadVersions,
     ChangesPage,
@@ -16,7 +17,6 @@ from ratsblick.reader.history import (
     meeting_changes,
     paper_changes,
 )
-from ratsblick.web.views import shown
 
 BAD_VERSIONS = (
     "Die angefragten Fassungen gibt es zu dieser Datei nicht; gezeigt wird die neueste Änderung."

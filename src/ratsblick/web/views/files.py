@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ratsblick.reader import shown
 from ratsblick.reader.files import file_page, stored_copy
 from ratsblick.web.caching import cached_page
-from ratsblick.web.views import shown
 
 # A copy is the council's content, not ours: if a browser shows it, it runs
 # nothing, loads nothing and is its own origin.

@@ -6,11 +6,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from ratsblick.reader import shown
 from ratsblick.reader.calendar import FeedEvent
 from ratsblick.reader.meetings import MeetingPage, meeting_page
 from ratsblick.web import ical
 from ratsblick.web.caching import cached_page
-from ratsblick.web.views import shown
 
 
 def _page(pk: int) -> MeetingPage:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ratsblick.reader import shown
 from ratsblick.reader.organizations import Positions, organization_page
 from ratsblick.web.caching import cached_page
-from ratsblick.web.views import positions, shown
+from ratsblick.web.views import positions
 
 # Each list's position in the query string; a link moving one keeps the others.
 PARAMS = {"upcoming": "kommende", "past": "vergangene", "papers": "vorlagen"}

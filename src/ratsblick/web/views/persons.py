@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ratsblick.reader import shown
 from ratsblick.reader.persons import person_page
 from ratsblick.web.caching import cached_page
-from ratsblick.web.views import shown
 
 PAPERS = "vorlagen"
 
