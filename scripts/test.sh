@@ -18,7 +18,8 @@ ruff check --no-cache .
 ruff format --no-cache --check .
 mypy
 lint-imports --no-cache
-"${PYTEST[@]}" "$@"
+# The slowest tests are listed: the suite has a time budget (README, quick start).
+"${PYTEST[@]}" --durations=15 "$@"
 echo "== the tests that read the clock, two years ahead"
 "${PYTEST[@]}" -m clock --clock-offset-days=730 "$@"
 
