@@ -34,7 +34,7 @@ except Exception as exc:
 PY
 then
   echo "== the database tests again, on PostgreSQL"
-  DATABASE_URL="$PG_URL" "${PYTEST[@]}" -m "django_db and not sqlite_only" "$@"
+  DATABASE_URL="$PG_URL" "${PYTEST[@]}" --durations=10 -m "django_db and not sqlite_only" "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is required in CI" >&2
   exit 1
