@@ -18,11 +18,12 @@ from ratsblick.search.compounds import default_splitter, runs
 
 ANALYZER = "ratsblick_de"
 GRAMS_ANALYZER = "ratsblick_grams"  # the common grams arrive analyzed: split at spaces only
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 """Raise when the analyzer or the compound dictionary changes meaning.
 
 2: the dictionary from german-nouns and wordfreq, parts looked up folded;
-undated persons and organizations as recent as today (`schema.to_tantivy`)."""
+undated persons and organizations as recent as today (`schema.to_tantivy`).
+3: particles as first parts, lexicalised nouns judged by their head, long rare parts."""
 
 MAX_TOKEN = 60  # longer "words" are OCR noise or base64
 

@@ -42,6 +42,9 @@ MIN_PART = 4
 
 MIN_ZIPF = 2.5
 """Rarer words are no parts: wordfreq's Zipf scale, 2.5 is about once in 3 million words."""
+RARE_PART_LENGTH = 7
+"""Parts this long are used however rare ("Felchen|fang", "Aushänge|schilder"):
+the bogus parts the floor keeps out are short ("Parz|ellen")."""
 KNOWN = 9.0
 """The frequency of a hand-kept word, which has none: always a part."""
 
@@ -97,7 +100,9 @@ class _Reading:
 
     def _lookup(self, lexicon: dict[str, float], part: str) -> float | None:
         found = lexicon.get(part if self.key is None else self.key(part))
-        return found if found is not None and found >= self.min_zipf else None
+        if found is None:
+            return None
+        return found if found >= self.min_zipf or len(part) >= RARE_PART_LENGTH else None
 
     def part(self, part: str) -> float | None:
         """How frequent `part` is as a non-final part, or None if it is none."""
