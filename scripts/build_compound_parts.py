@@ -55,9 +55,10 @@ frequency is lexicalised ("Fahrzeug", "Stellvertreter", "Bestreben")."""
 PARTICLES = ("mit", "hinter", "neben", "gegen", "zwischen", "über", "unter", "wider", "wieder")
 PARTICLES += ("nieder", "rück", "durch")
 """Prepositions and verb particles that start compounds ("Mit|menschen",
-"Hinter|kopf", "Neben|sache") as often as they make a particle verb's noun
-("Widerspruch", "Rückzug"); two-letter ones ("ab", "an") and "vor", "nach",
-"aus", "auf" almost only do the latter and are left out."""
+"Hinter|kopf", "Neben|sache") as well as particle verbs' nouns ("Widerspruch",
+"Rückzug"). With "vor" and "nach" precision on the hand-split lists fell
+(their nouns are mostly the latter: "Vorteil", "Nachteil"); "ab", "an" are
+shorter than a first part may be, "aus", "auf", "ein", "bei" were not tried."""
 PARTICLE_MARGIN = -1.5
 """A noun of a particle and a head less than this much rarer than the head is
 lexicalised: "Widerspruch" (4.3) beside "Spruch" (4.2), but "Nebensache" (3.2)

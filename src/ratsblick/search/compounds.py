@@ -41,7 +41,8 @@ MIN_PART = 4
 """Shorter parts come only from the dictionary's short-word section."""
 
 MIN_ZIPF = 2.5
-"""Rarer words are no parts: wordfreq's Zipf scale, 2.5 is about once in 3 million words."""
+"""Rarer words are no parts (unless long: `RARE_PART_LENGTH`): wordfreq's Zipf scale,
+2.5 is about once in 3 million words."""
 RARE_PART_LENGTH = 7
 """Parts this long are used however rare ("Felchen|fang", "Aushänge|schilder"):
 the bogus parts the floor keeps out are short ("Parz|ellen")."""
@@ -129,7 +130,7 @@ class CompoundSplitter:
     A word with an umlaut or ß is clean text: its parts are looked up as
     spelled (ß also as ss), so that "Länder" is no "Land". One without may have lost them:
     its parts are looked up folded. A part rarer than `min_zipf` is none
-    (it would make "Parz|ellen" of "Parzellen"); words without a frequency
+    (it would make "Parz|ellen" of "Parzellen") unless it is long; words without a frequency
     (`known`, as the hand-kept lists) count as common.
     """
 
