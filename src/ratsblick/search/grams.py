@@ -38,18 +38,33 @@ def pairs(tokens: list[str]) -> list[str | None]:
     ]
 
 
-def text_grams(*texts: str, prefix: str = "") -> str:
-    """The common grams of each text in order, with a gap token wherever the
-    next gram does not follow on (and between texts), space-separated."""
+def document_grams(title: str, text: str, reference: str) -> str:
+    """The common grams of title, text and reference in order, then the title's
+    once more marked `TITLE`, space-separated, with a gap token wherever the next
+    gram does not follow on (and after each text).
+
+    One pass per text, the title analyzed once: this runs for every document
+    indexed, in Python, beside the index's own analysis of the same text.
+    """
     out: list[str] = []
-    for text in texts:
-        previous_was_gram = False
-        for gram in pairs(terms(text)) if text else []:
-            if gram:
-                out.append(prefix + gram)
-            elif previous_was_gram:
-                out.append(GAP)
-            previous_was_gram = gram is not None
-        if out and out[-1] != GAP:
-            out.append(GAP)
+    title_terms = terms(title) if title else []
+    _add_grams(out, title_terms, "")
+    for other in (text, reference):
+        if other:
+            _add_grams(out, terms(other), "")
+    _add_grams(out, title_terms, TITLE)
     return " ".join(out)
+
+
+def _add_grams(out: list[str], tokens: list[str], prefix: str) -> None:
+    common = common_terms()
+    previous_was_gram = False
+    for a, b in pairwise(tokens):
+        if a in common or b in common:
+            out.append(f"{prefix}{a}{SEPARATOR}{b}")
+            previous_was_gram = True
+        elif previous_was_gram:
+            out.append(GAP)
+            previous_was_gram = False
+    if out and out[-1] != GAP:
+        out.append(GAP)

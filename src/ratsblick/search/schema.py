@@ -8,7 +8,7 @@ import tantivy
 
 from ratsblick.search.analysis import ANALYZER, GRAMS_ANALYZER, normalize
 from ratsblick.search.compounds import compound_runs
-from ratsblick.search.grams import TITLE, text_grams
+from ratsblick.search.grams import document_grams
 from ratsblick.search.types import Kind, SearchDocument, group_code, searchable_day
 
 SCHEMA_VERSION = 3
@@ -76,8 +76,8 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
     parts = compound_runs(f"{title}\n{text}")
     if parts:
         out.add_text("parts", parts)
-    grams = f"{text_grams(title, text, doc.reference)} {text_grams(title, prefix=TITLE)}"
-    if grams.strip():
+    grams = document_grams(title, text, doc.reference)
+    if grams:
         out.add_text("grams", grams)
     if doc.reference:
         out.add_text("reference", doc.reference)
