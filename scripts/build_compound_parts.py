@@ -14,7 +14,9 @@ runtime reads only the files this writes:
   "best|reben") and its forms ("Häuser", "Rechts") join the list. After a
   verb or adjective stem or a particle the noun is compared with its head
   alone ("Fahrzeug", "Widerspruch" are simple), and the noun of a particle
-  verb is simple ("Mitarbeit", "Hochrechnung"). The hand-kept
+  verb is simple ("Mitarbeit", "Hochrechnung"). Nouns german-nouns lacks
+  are derived from verbs and nouns ("Qualifizierung", "Erziehende",
+  "Geber", "Anwaltschaft") and judged as simple if their base is. The hand-kept
   `council_words.txt` is added whole, `not_parts.txt` never.
 - `first_parts.txt`: stems that may start a compound but not end one: of
   verbs ("wohnen", "wohnt" → "wohn"; "richten", "richtet" → "richt") and
@@ -73,10 +75,12 @@ FORM_COLUMNS_SKIP = ("lemma", "pos", "genus")
 
 @dataclass(frozen=True)
 class Noun:
-    """A common noun of german-nouns, lower case, with its forms."""
+    """A common noun, lower case, with its forms: of german-nouns, or derived
+    (`base` is then the word it is derived from, see `derived_nouns`)."""
 
     lemma: str
     forms: frozenset[str]
+    base: str = ""
 
 
 @cache
@@ -106,6 +110,48 @@ def noun_forms() -> frozenset[str]:
     return frozenset(form for noun in nouns() for form in noun.forms)
 
 
+DERIVATIONS = (("ung", ("", "en")), ("ende", ("", "n", "r")), ("er", ("", "n", "s", "in", "innen")))
+"""Suffixes that make nouns of verbs, with the endings of their forms:
+"Qualifizierung", "Betrauung"; the participles "Erziehende",
+"Kulturschaffende"; agent nouns, "Arbeit|geber", "Gesetz|geber". german-nouns
+lacks many such nouns (and "-schaft" nouns of nouns, "Anwaltschaft"), and
+without them their compounds stay whole ("Bundes|anwaltschaft") or are
+listed whole ("Arbeitgeber": no "Geber" to split it into)."""
+NOUN_DERIVATION = ("schaft", ("", "en"))
+DERIVED_MARGIN = -3.0
+"""A derived noun far rarer than the word it is made of lives only after a
+particle or prefix ("Bekannt|machung", "Unter|bringung": "machung" is 4.6
+rarer than "machen") and is not made; "Erziehende" is 1.1 rarer than
+"erziehen", "Kulturschaffende" 2.7."""
+
+
+@cache
+def derived_nouns() -> tuple[Noun, ...]:
+    """Nouns german-nouns lacks, made with `DERIVATIONS` of `verbs` and with
+    `NOUN_DERIVATION` of nouns; each must be in wordfreq and not much rarer
+    than its source word (`DERIVED_MARGIN`). One is simple if its base is
+    (`is_simple`)."""
+    forms = noun_forms()
+    made = [(suffix, endings, verbs()) for suffix, endings in DERIVATIONS]
+    made.append((*NOUN_DERIVATION, {form: form for form in forms}))
+    found = []
+    for suffix, endings, sources in made:
+        for base, source in sorted(sources.items()):
+            lemma = base + suffix
+            if len(base) < 3 or lemma in forms:
+                continue
+            if zipf(lemma) > 0 and zipf(lemma) >= zipf(source) + DERIVED_MARGIN:
+                variants = frozenset(lemma + ending for ending in endings)
+                found.append(Noun(lemma, variants, base))
+    return tuple(found)
+
+
+@cache
+def all_nouns() -> tuple[Noun, ...]:
+    """german-nouns' nouns and the derived ones, shortest first."""
+    return tuple(sorted(nouns() + derived_nouns(), key=lambda noun: (len(noun.lemma), noun.lemma)))
+
+
 @cache
 def frequent_words() -> frozenset[str]:
     return frozenset(w for w in wordfreq.top_n_list("de", TOP_WORDS) if w.isalpha())
@@ -122,16 +168,35 @@ def first_parts() -> dict[str, float]:
     def add(stem: str, source: str) -> None:
         found[stem] = max(found.get(stem, 0.0), round(zipf(source), 1))
 
+    for stem, verb in verbs().items():
+        if len(verb) >= 6:
+            add(stem, verb)
     for word in words:
-        if word.endswith("en") and len(word) >= 6 and word[:-2] + third_person(word[:-2]) in words:
-            add(word[:-2], word)
-        elif word.endswith(("rn", "ln")) and len(word) >= 6 and word[:-1] + "t" in words:
-            add(word[:-1], word)
         if len(word) >= 3 and all(word + e in words for e in ("e", "en", "er", "es")):
             add(word, word)
     unwanted = set(word_list("common_words.txt")) | set(word_list("not_parts.txt"))
     found = {stem: zipf for stem, zipf in found.items() if stem not in unwanted}
     return found | {particle: round(zipf(particle), 1) for particle in PARTICLES}
+
+
+@cache
+def verbs() -> dict[str, str]:
+    """Verb stems among the frequent words, with their infinitive: one in -en
+    with its -t form ("wohnen", "wohnt" → "wohn"; "richten", "richtet" →
+    "richt"), or in -rn, -ln with -t ("wandern", "wandert" → "wander"); of
+    two, the more frequent ("mindern", not "minderen")."""
+    words = frequent_words()
+    found: dict[str, str] = {}
+    for word in words:
+        if word.endswith("en") and word[:-2] + third_person(word[:-2]) in words:
+            stem = word[:-2]
+        elif word.endswith(("rn", "ln")) and word[:-1] + "t" in words:
+            stem = word[:-1]
+        else:
+            continue
+        if stem not in found or zipf(word) > zipf(found[stem]):
+            found[stem] = word
+    return found
 
 
 def third_person(stem: str) -> str:
@@ -192,6 +257,16 @@ def is_compound(noun: Noun, parts: tuple[str, ...]) -> bool:
     return math.fsum(zipf(p) for p in parts) / len(parts) >= zipf(lemma) + MARGIN
 
 
+def is_simple(noun: Noun, splitter: CompoundSplitter) -> bool:
+    """Whether the build lists `noun` (with its forms) as a simple word: a
+    derived noun if its base is simple ("Anwalt|schaft" is no compound, but
+    "Staatsanwalt|schaft" is one of "Staatsanwalt"), any other if it is short
+    or `is_compound` says no to its best segmentation."""
+    if noun.base:
+        return len(splitter.segment(noun.base)) < 2
+    return len(noun.lemma) < 2 * 3 or not is_compound(noun, splitter.segment(noun.lemma))
+
+
 def build() -> tuple[list[str], list[str]]:
     """The lines of both files: the simple nouns with their forms, and the first
     parts, each with its Zipf frequency (one decimal)."""
@@ -200,11 +275,11 @@ def build() -> tuple[list[str], list[str]]:
     first = first_parts()
     simple = dict.fromkeys(whole, KNOWN)
     splitter = CompoundSplitter(simple, word_list("short_parts.txt"), first, MIN_ZIPF)
-    for noun in nouns():
+    for noun in all_nouns():
         lemma, forms = noun.lemma, noun.forms
         if lemma in blocked or lemma in whole:
             continue
-        if len(lemma) < 2 * 3 or not is_compound(noun, splitter.segment(lemma)):
+        if is_simple(noun, splitter):
             for form in forms - blocked:
                 if len(form) >= MIN_PART:
                     simple[form] = round(zipf(form), 1)
@@ -228,12 +303,12 @@ def verify(every: int) -> list[str]:
     blocked = set(word_list("not_parts.txt"))
     whole = set(word_list("council_words.txt"))
     splitter = CompoundSplitter(committed, word_list("short_parts.txt"), first, MIN_ZIPF)
-    for noun in nouns()[::every]:
+    for noun in all_nouns()[::every]:
         lemma, forms = noun.lemma, noun.forms
         if lemma in blocked or lemma in whole:
             continue
         with splitter.without(forms):
-            simple = len(lemma) < 2 * 3 or not is_compound(noun, splitter.segment(lemma))
+            simple = is_simple(noun, splitter)
         expected = {f: round(zipf(f), 1) for f in forms - blocked if len(f) >= MIN_PART}
         listed = all(committed.get(f) == z for f, z in expected.items())
         if (simple and not listed) or (not simple and lemma in committed):

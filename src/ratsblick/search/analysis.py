@@ -18,12 +18,13 @@ from ratsblick.search.compounds import default_splitter, runs
 
 ANALYZER = "ratsblick_de"
 GRAMS_ANALYZER = "ratsblick_grams"  # the common grams arrive analyzed: split at spaces only
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 """Raise when the analyzer or the compound dictionary changes meaning.
 
 2: the dictionary from german-nouns and wordfreq, parts looked up folded;
 undated persons and organizations as recent as today (`schema.to_tantivy`).
-3: particles as first parts, lexicalised nouns judged by their head, long rare parts."""
+3: particles as first parts, lexicalised nouns judged by their head, long rare parts.
+4: nouns german-nouns lacks derived from verbs and nouns (-ung, -ende, -er, -schaft)."""
 
 MAX_TOKEN = 60  # longer "words" are OCR noise or base64
 
