@@ -3,8 +3,9 @@
 A word that matches no document, or very few, is compared with the terms of
 the index that share its first three letters, else its first two: those
 within edit distance 1 or 2
-(Damerau: a swap of two letters counts once) and found in many more
-documents are candidates; the nearest wins, then the most frequent. Terms
+(Damerau's optimal string alignment, computed by rapidfuzz: a swap of two
+letters counts once) and found in many more documents are candidates; the
+nearest wins, then the most frequent. Terms
 are stems, so the suggestion is spelled as the word stands in the title of
 a document that has it, the form nearest to what was typed. Tantivy walks
 its term dictionary in Rust (`terms_with_prefix`), limited to the most
@@ -16,6 +17,8 @@ from __future__ import annotations
 import re
 
 import tantivy
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from ratsblick.search.analysis import normalize, terms
 from ratsblick.search.query import parse
@@ -30,25 +33,6 @@ BETTER = 5
 CANDIDATES = 5_000
 """The most frequent terms of the prefix that are compared."""
 _WORD = re.compile(r"\w+")
-
-
-def distance(a: str, b: str, limit: int = 2) -> int:
-    """Optimal string alignment distance, or `limit + 1` when it is larger."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def document_count(searcher: tantivy.Searcher, term: str) -> int:
@@ -69,10 +53,6 @@ def better_term(searcher: tantivy.Searcher, term: str) -> str | None:
     return None
 
 
-def _bigrams(word: str) -> set[str]:
-    return {word[i : i + 2] for i in range(len(word) - 1)}
-
-
 def _nearest(searcher: tantivy.Searcher, term: str, prefix: int, at_least: int) -> str | None:
     """The nearest term (then the most frequent) sharing `prefix` letters with `term`
     and in at least `at_least` documents."""
@@ -80,18 +60,10 @@ def _nearest(searcher: tantivy.Searcher, term: str, prefix: int, at_least: int) 
     for name in FIELDS:
         for candidate, count in searcher.terms_with_prefix(name, term[:prefix], limit=CANDIDATES):
             counts[candidate] = max(counts.get(candidate, 0), int(count))
-    grams = _bigrams(term)
-    best: tuple[int, int, str] | None = None
-    for candidate, count in counts.items():
-        if count < at_least or abs(len(candidate) - len(term)) > 2:
-            continue
-        # An edit loses at most three of the term's bigrams (a swap): a cheap test first.
-        if len(grams & _bigrams(candidate)) < len(grams) - 6:
-            continue
-        d = distance(term, candidate)
-        if d <= 2 and (best is None or (d, -count) < best[:2]):
-            best = (d, -count, candidate)
-    return best[2] if best else None
+    pool = [c for c, n in counts.items() if n >= at_least and abs(len(c) - len(term)) <= 2]
+    near = process.extract(term, pool, scorer=OSA.distance, score_cutoff=2, limit=None)
+    best = min(near, key=lambda found: (found[1], -counts[found[0]], found[0]), default=None)
+    return best[0] if best else None
 
 
 def spelled(
@@ -106,7 +78,7 @@ def spelled(
         for word in _WORD.findall(normalize(str(searcher.doc(address).get_first("title") or "")))
         if terms(word) == [term]
     }
-    return min(words, key=lambda w: (distance(w.lower(), typed.lower(), 9), w), default=None)
+    return min(words, key=lambda w: (OSA.distance(w.lower(), typed.lower()), w), default=None)
 
 
 def suggestion(index: tantivy.Index, text: str) -> str | None:
