@@ -4,11 +4,14 @@
     .venv/bin/python bench/search.py --docs 1000000 --fts-docs 1000000
     .venv/bin/python bench/search.py --docs 200000 --fts-docs 0 --baseline 76291e4
 
-With `--baseline REV` the same corpus is indexed and searched twice in one
-run: with the compound splitter and dictionary of git revision REV (and no
-"Meinten Sie" suggestions, which it did not have) and with the current
-analyzer, and the table compares the two (indexing rate, index size, p95 per
-query class).
+With `--baseline REV` the same corpus is indexed and searched twice: with the
+compound splitter and dictionary of git revision REV (and no "Meinten Sie"
+suggestions, which it did not have) and with the current analyzer, each in a
+fresh process (`--analyzer`; the second analyzer in one process paid for the
+first one's heap: up to +45 % p50 at 200,000 documents), and the table
+compares the two (indexing rate, index size, p95 per query class).
+`--compare FILE` compares this run with the first analyzer of an earlier
+run's `--json` instead.
 
 A deterministic generator writes a German council corpus: the words of the
 Hürtgenwald titles, the Aachen seed and the sample papers, ranked by how
@@ -35,6 +38,7 @@ import shutil
 import sqlite3
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import types
@@ -490,9 +494,43 @@ def main() -> None:
     parser.add_argument("--fts-docs", type=int, default=None, help="FTS5 baseline size")
     parser.add_argument("--fts-queries", type=int, default=5, help="FTS5 queries per class")
     parser.add_argument("--baseline", default=None, help="git revision of the analyzer to compare")
+    parser.add_argument("--analyzer", default="current", help="'current' or a git revision")
+    parser.add_argument("--compare", type=Path, default=None, help="an earlier run's --json")
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
     args = parser.parse_args()
+    if args.baseline:
+        compare_in_processes(args)
+        return
+    figures = run_one(args)
+    if args.compare:
+        earlier = json.loads(args.compare.read_text())["analyzers"]
+        compare(next(iter(earlier.values())), figures["analyzers"][args.analyzer])
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1, default=str))
+
+
+def compare_in_processes(args: argparse.Namespace) -> None:
+    """Each analyzer in a process of its own, then the two side by side."""
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as temporary:
+        for analyzer, fts_docs in ((args.baseline, 0), ("current", args.fts_docs)):
+            out = Path(temporary) / "figures.json"
+            command = [sys.executable, __file__, "--docs", str(args.docs), "--analyzer", analyzer]
+            command += ["--fts-queries", str(args.fts_queries), "--json", str(out)]
+            if fts_docs is not None:
+                command += ["--fts-docs", str(fts_docs)]
+            if args.dir:
+                command += ["--dir", str(args.dir)]
+            subprocess.run(command, check=True)
+            results |= json.loads(out.read_text())["analyzers"]
+    compare(*results.values())
+    if args.json:
+        args.json.write_text(json.dumps({"docs": args.docs, "analyzers": results}, default=str))
+
+
+def run_one(args: argparse.Namespace) -> dict:
+    """Index and search the corpus with `args.analyzer`; the figures."""
     fts_docs = args.docs if args.fts_docs is None else args.fts_docs
     work = Path(tempfile.mkdtemp(prefix="ratsblick-search-", dir=args.dir))
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -504,25 +542,17 @@ def main() -> None:
         if fts_docs:
             fts, fts_figures = build_fts(corpus, fts_docs, work)
             figures |= fts_figures
-        runs: list[tuple[str, Callable[[], object]]] = [("current", ExitStack)]
-        if args.baseline:
-            runs.insert(0, (f"baseline {args.baseline}", lambda: baseline_analyzer(args.baseline)))
-        results = {}
-        for name, analyzer in runs:
-            print(f"\n== {name} analyzer ==", flush=True)
-            with analyzer():  # type: ignore[attr-defined]
-                (work / name).mkdir()
-                index, store, built = build_index(corpus, args.docs, work / name)
-                built["classes"] = run_classes(index, store, fts, classes, args.fts_queries)
-            results[name] = built
-            shutil.rmtree(work / name, ignore_errors=True)
-        if args.baseline:
-            compare(*results.values())
-        figures |= {"analyzers": results, "peak_rss_mb": peak_rss_mb()}
+        current = args.analyzer == "current"
+        name = "current" if current else f"baseline {args.analyzer}"
+        print(f"\n== {name} analyzer ==", flush=True)
+        with ExitStack() if current else baseline_analyzer(args.analyzer):
+            (work / name).mkdir()
+            index, store, built = build_index(corpus, args.docs, work / name)
+            built["classes"] = run_classes(index, store, fts, classes, args.fts_queries)
+        figures |= {"analyzers": {name: built}, "peak_rss_mb": peak_rss_mb()}
         print(f"peak RSS {peak_rss_mb():,.0f} MB")
         print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-        if args.json:
-            args.json.write_text(json.dumps(figures, indent=1, default=str))
+        return figures
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
