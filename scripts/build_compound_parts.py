@@ -85,7 +85,7 @@ class Noun:
 
 @cache
 def nouns() -> tuple[Noun, ...]:
-    """German-nouns' common nouns (letters only), shortest first."""
+    """German-nouns' common nouns (letters only)."""
     found = []
     table = resources.files("german_nouns") / "nouns.csv"
     with table.open(encoding="utf-8") as handle:
@@ -101,7 +101,7 @@ def nouns() -> tuple[Noun, ...]:
                 if value and value.isalpha() and not key.startswith(FORM_COLUMNS_SKIP)
             }
             found.append(Noun(lemma.lower(), frozenset(forms | {lemma.lower()})))
-    return tuple(sorted(found, key=lambda noun: (len(noun.lemma), noun.lemma)))
+    return tuple(found)
 
 
 @cache
@@ -175,8 +175,8 @@ def first_parts() -> dict[str, float]:
         if len(word) >= 3 and all(word + e in words for e in ("e", "en", "er", "es")):
             add(word, word)
     unwanted = set(word_list("common_words.txt")) | set(word_list("not_parts.txt"))
-    found = {stem: zipf for stem, zipf in found.items() if stem not in unwanted}
-    return found | {particle: round(zipf(particle), 1) for particle in PARTICLES}
+    stems = {stem: frequency for stem, frequency in found.items() if stem not in unwanted}
+    return stems | {particle: round(zipf(particle), 1) for particle in PARTICLES}
 
 
 @cache
