@@ -109,6 +109,10 @@ def evaluate(name: str) -> tuple[float, float]:
         ("compounds.tsv", 0.98, 0.98),
         ("compounds_heldout.tsv", 0.90, 0.93),  # 0.72 / 0.92 with the wngerman dictionary
         ("search_quality/compounds_karlsruhe.tsv", 0.92, 0.92),
+        # Thurgau: split by hand before the splitter saw them, tuned on since
+        # (dictionary version 4: 0.938 / 0.918 and 0.968 / 0.952, docs/search.md).
+        ("search_quality/compounds_thurgau.tsv", 0.93, 0.91),
+        ("search_quality/compounds_thurgau_final.tsv", 0.96, 0.95),
         # Held out (Magdeburg, split by hand and committed before the splitter
         # of version 4 ran on it): its first run, 0.922 / 0.964, the issue's target.
         ("search_quality/compounds_magdeburg.tsv", 0.90, 0.95),
@@ -117,7 +121,7 @@ def evaluate(name: str) -> tuple[float, float]:
 def test_compound_splitting_recall_and_precision(
     name: str, recall: float, precision: float
 ) -> None:
-    """Figures in docs/search.md; the Thurgau lists are checked in test_search_quality."""
+    """Figures in docs/search.md."""
     found = evaluate(name)
     print(f"{name}: recall {found[0]:.3f}, precision {found[1]:.3f}")
     assert found[0] >= recall

@@ -143,17 +143,27 @@ class MainPages:
         }
 
 
+def database(home: Path) -> sqlite3.Connection:
+    """The built home's database, read-only."""
+    return sqlite3.connect(f"file:{home / 'ratsblick.sqlite3'}?mode=ro", uri=True)
+
+
+def scalar(db: sqlite3.Connection, sql: str, *args: object) -> object:
+    """The first value `sql` finds in the demo data (LookupError if none)."""
+    row = db.execute(sql, args).fetchone()
+    if row is None:
+        raise LookupError(f"nothing in the demo data for: {sql}")
+    return row[0]
+
+
 def main_pages(home: Path) -> MainPages:
     """Paper 159/2006, the meeting of its first consultation, that meeting's organization,
     the person with the most memberships, the file with the longest text and the month
     with the most meetings."""
-    with closing(sqlite3.connect(f"file:{home / 'ratsblick.sqlite3'}?mode=ro", uri=True)) as db:
+    with closing(database(home)) as db:
 
         def one(sql: str, *args: object) -> int:
-            row = db.execute(sql, args).fetchone()
-            if row is None:
-                raise LookupError(f"nothing in the demo data for: {sql}")
-            return int(row[0])
+            return int(scalar(db, sql, *args))
 
         live = "deleted = 0 AND stub = 0"
         paper = one(f"SELECT id FROM council_paper WHERE reference = ? AND {live}", REFERENCE)

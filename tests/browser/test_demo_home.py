@@ -11,12 +11,14 @@ import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from ratsblick.files.models import Download, Extraction
+from tests.browser.site import database, scalar
 
 HUERTGENWALD = "Gemeinde Hürtgenwald"
 SAMPLES = "Beispielstadt (Testdaten)"
@@ -32,32 +34,26 @@ def get(site: str, path: str, **query: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def db(demo_home: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{demo_home / 'ratsblick.sqlite3'}?mode=ro", uri=True)
-
-
-def one(db: sqlite3.Connection, sql: str, *args: object) -> object:
-    row = db.execute(sql, args).fetchone()
-    assert row is not None, sql
-    return row[0]
+def db(demo_home: Path) -> Iterator[sqlite3.Connection]:
+    with closing(database(demo_home)) as connection:
+        yield connection
 
 
 def test_the_demo_synced_both_councils(db: sqlite3.Connection) -> None:
-    with closing(db.cursor()) as cursor:
-        bodies = dict(cursor.execute("SELECT name, id FROM council_body WHERE subscribed"))
+    bodies = dict(db.execute("SELECT name, id FROM council_body WHERE subscribed"))
     assert set(bodies) == {HUERTGENWALD, SAMPLES}
     papers = "SELECT count(*) FROM council_paper WHERE body_id = ? AND NOT deleted AND NOT stub"
-    assert one(db, papers, bodies[HUERTGENWALD]) == 2097
+    assert scalar(db, papers, bodies[HUERTGENWALD]) == 2097
     # The crawl has no file bytes: every file ends as "original not reachable".
     downloads = "SELECT count(*) FROM files_download WHERE status = ?"
-    assert one(db, downloads, Download.Status.UNREACHABLE.value) == 6947
+    assert scalar(db, downloads, Download.Status.UNREACHABLE.value) == 6947
     extractions = "SELECT count(*) FROM files_extraction WHERE status = ?"
-    assert one(db, extractions, Extraction.Status.OK.value) == 7
+    assert scalar(db, extractions, Extraction.Status.OK.value) == 7
 
 
 def test_the_demo_pages_show_what_was_read(db: sqlite3.Connection, site: str) -> None:
-    body = one(db, "SELECT id FROM council_body WHERE name = ?", HUERTGENWALD)
-    scan = one(db, "SELECT id FROM council_file WHERE file_name = 'scan300.pdf'")
+    body = scalar(db, "SELECT id FROM council_body WHERE name = ?", HUERTGENWALD)
+    scan = scalar(db, "SELECT id FROM council_file WHERE file_name = 'scan300.pdf'")
     status, page = get(site, f"/datei/{scan}/")
     assert status == 200
     assert "(Texterkennung)" in page
@@ -75,7 +71,7 @@ def test_the_demo_pages_show_what_was_read(db: sqlite3.Connection, site: str) ->
 def test_the_demo_search_finds_a_word_of_the_scan_on_its_page(
     db: sqlite3.Connection, site: str
 ) -> None:
-    scan = one(db, "SELECT id FROM council_file WHERE file_name = 'scan300.pdf'")
+    scan = scalar(db, "SELECT id FROM council_file WHERE file_name = 'scan300.pdf'")
     status, results = get(site, "/suche/", q="Unterstützung", typ="datei")
     assert status == 200
     # The best passage of the scan is on its page 2.
