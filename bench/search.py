@@ -20,9 +20,10 @@ tail, drawn Zipf-distributed; papers, meetings, files (log-normal lengths, most 
 paper's, shown inside its hit), persons and organizations of 400 bodies over
 20 years. It is indexed with
 `ratsblick.search` and, as the baseline, into SQLite FTS5 (unicode61,
-diacritics folded, BM25) in the same run. Each query class runs against both;
-the table shows p50/p95 in ms for a top-20 page without and with snippets
-(and with facets for Tantivy), and the FTS5 p50 and its ratio.
+diacritics folded, BM25) in the same run. Each query class (`QUERIES` queries) runs against both;
+the table shows p50/p95 in ms for a top-20 page without (the median of
+`REPEATS` runs of each query) and with snippets (and with facets for
+Tantivy), and the FTS5 p50 and its ratio.
 """
 
 from __future__ import annotations
@@ -116,6 +117,12 @@ KINDS = (
     (Kind.ORGANIZATION, 0.03),
 )
 WORD = re.compile(r"[A-Za-zÄÖÜäöüß]{2,}")
+QUERIES = 100
+"""Queries per class: with 20 the p95 was the slowest one, and moved by up to 45 %
+between runs of the same code."""
+REPEATS = 3
+"""A query's time without snippets is the median of this many runs (a scheduler
+hiccup on a 2-core machine is not the query's)."""
 
 
 def source_words() -> list[str]:
@@ -218,7 +225,7 @@ def query_classes(corpus: Corpus, n_docs: int) -> dict[str, list[SearchRequest]]
     papers = [i for i in range(min(n_docs, 5000)) if corpus.document(i).kind == Kind.PAPER]
     day = date(2016, 1, 1)
 
-    def many(make: Callable[[], SearchRequest], n: int = 20) -> list[SearchRequest]:
+    def many(make: Callable[[], SearchRequest], n: int = QUERIES) -> list[SearchRequest]:
         return [make() for _ in range(n)]
 
     return {
@@ -429,9 +436,8 @@ def measure_class(
     plain, snip, facet, totals = [], [], [], []
     for r in requests:
         r.snippets, r.facets = False, False
-        started = time.perf_counter()
         totals.append(index.search(r).total)
-        plain.append((time.perf_counter() - started) * 1000)
+        plain.append(statistics.median(timed(lambda r=r: index.search(r)) for _ in range(REPEATS)))
         r.snippets = True
         snip.append(timed(lambda r=r: index.search(r, store)))
         r.facets = True
