@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
+import struct
 import subprocess
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -324,6 +328,36 @@ def test_timeout_then_retry(replay: ReplayServer) -> None:
     config = ClientConfig(timeout=0.5, retries=1, backoff=0.01, allow_private=True)
     with HttpClient(config) as client:
         assert client.get_json(replay.system_url)["name"] == "SD.NET RIM"
+
+
+def _handlers_done() -> bool:
+    return not any("process_request_thread" in t.name for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("hang", [False, True], ids=["idle", "hanging"])
+def test_a_client_that_hangs_up_leaves_no_traceback(
+    replay: ReplayServer, capfd: pytest.CaptureFixture[str], hang: bool
+) -> None:
+    """A reset while the server waits for the next request on a kept-alive connection,
+    or while it writes the answer of a hang the client gave up on (a killed sync)."""
+    replay.faults.hangs, replay.faults.hang_seconds = int(hang), 0.3
+    path = urlsplit(replay.system_url).path
+    with socket.create_connection(replay.httpd.server_address[:2]) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        if not hang:
+            assert sock.recv(100).startswith(b"HTTP/1.1 200")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    deadline = time.monotonic() + 5
+    while not _handlers_done() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _handlers_done()
+    assert "Traceback" not in capfd.readouterr().err
+    assert client_answer(replay) == "SD.NET RIM"
+
+
+def client_answer(replay: ReplayServer) -> str:
+    with HttpClient(FAST) as client:
+        return str(client.get_json(replay.system_url)["name"])
 
 
 def test_broken_json_is_retried(replay: ReplayServer, client: HttpClient) -> None:
