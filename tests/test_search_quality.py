@@ -19,6 +19,7 @@ import pytest
 from ratsblick.replay.dataset import RecordedDataset
 from ratsblick.replay.sample import PAPERS, SAMPLE_FILES
 from ratsblick.search import Filters, Kind, Parent, SearchDocument, SearchIndex, SearchRequest
+from ratsblick.search.suggest import FEW
 
 FIXTURES = Path(__file__).parent / "fixtures" / "search_quality"
 SAMPLE_BODY = 2
@@ -248,6 +249,14 @@ def test_a_word_that_matches_nothing_gets_a_suggestion(
 def test_words_that_are_found_or_near_nothing_get_none(index: SearchIndex, query: str) -> None:
     """Found (also as a compound part or without umlauts), or nothing within two edits."""
     assert index.search(SearchRequest(query, snippets=False)).suggestion is None
+
+
+def test_a_typo_among_alternatives_gets_a_suggestion_though_others_match(
+    index: SearchIndex,
+) -> None:
+    results = index.search(SearchRequest("Sitzung OR Strategei", snippets=False))
+    assert results.total > FEW
+    assert results.suggestion == "Sitzung OR Strategie"
 
 
 def test_no_suggestion_past_the_first_page(index: SearchIndex) -> None:

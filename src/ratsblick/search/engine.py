@@ -238,7 +238,7 @@ class SearchIndex:
             groups=len(groups) if complete else None,
             more=len(groups) > offset + limit,
             warnings=compiled.warnings,
-            suggestion=suggestion(index, request.text) if offset == 0 else None,
+            suggestion=suggestion(index, request.text, total) if offset == 0 else None,
         )
         if request.facets:
             results.facets = _facets(searcher, compiled.query)

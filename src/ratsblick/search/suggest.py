@@ -81,12 +81,19 @@ def spelled(
     return min(words, key=lambda w: (OSA.distance(w.lower(), typed.lower()), w), default=None)
 
 
-def suggestion(index: tantivy.Index, text: str) -> str | None:
+def suggestion(index: tantivy.Index, text: str, matches: int) -> str | None:
     """`text` with each word that (nearly) matches nothing replaced by a better
-    spelling from the index, or None when there is none."""
+    spelling from the index, or None when there is none.
+
+    With more than `FEW` `matches` and no alternatives (OR) every word of the
+    query is in each match: none can be a typo, and no term is looked up.
+    """
+    parsed = parse(text)
+    if matches > FEW and all(len(group) == 1 for group in parsed.required):
+        return None
     searcher = index.searcher()
     changed = text
-    for clause in parse(text).clauses:
+    for clause in parsed.clauses:
         if clause.phrase or len(terms(clause.text)) != 1:
             continue
         (term,) = terms(clause.text)
