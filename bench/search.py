@@ -309,10 +309,10 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 class TextStore:
     """Where snippets come from, as the database is in production: rows by key."""
 
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path)
+    def __init__(self, folder: Path) -> None:
+        self.db = sqlite3.connect(folder / "texts.sqlite")
         self.db.execute("PRAGMA journal_mode=OFF")
-        self.db.execute("CREATE TABLE texts (pk INTEGER PRIMARY KEY, doc TEXT)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS texts (pk INTEGER PRIMARY KEY, doc TEXT)")
 
     def add(self, docs: list[SearchDocument]) -> None:
         rows = [(d.pk, json.dumps([d.kind, d.body, d.title, d.text, d.page_starts])) for d in docs]
@@ -376,7 +376,7 @@ def build_index(corpus: Corpus, n: int, work: Path) -> tuple[SearchIndex, TextSt
     """Index `n` documents; only the time spent in the search library counts."""
     raw, seconds = 0, 0.0
     index = SearchIndex(work / "index")
-    store = TextStore(work / "texts.sqlite")
+    store = TextStore(work)
     with index.rebuild() as writer:
         batch: list[SearchDocument] = []
         for doc in corpus.documents(n):
@@ -500,11 +500,18 @@ def main() -> None:
     parser.add_argument("--fts-docs", type=int, default=None, help="FTS5 baseline size")
     parser.add_argument("--fts-queries", type=int, default=5, help="FTS5 queries per class")
     parser.add_argument("--baseline", default=None, help="git revision of the analyzer to compare")
+    parser.add_argument("--rounds", type=int, default=3, help="search rounds with --baseline")
     parser.add_argument("--analyzer", default="current", help="'current' or a git revision")
     parser.add_argument("--compare", type=Path, default=None, help="an earlier run's --json")
     parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--keep", type=Path, default=None, help="build the index here, keep it")
+    step = parser.add_mutually_exclusive_group()
+    step.add_argument("--build-only", action="store_true", help="with --keep: do not search")
+    step.add_argument("--search-only", action="store_true", help="search the index in --keep")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
     args = parser.parse_args()
+    if (args.build_only or args.search_only) and not args.keep:
+        parser.error("--build-only and --search-only need --keep")
     if args.baseline:
         compare_in_processes(args)
         return
@@ -517,28 +524,51 @@ def main() -> None:
 
 
 def compare_in_processes(args: argparse.Namespace) -> None:
-    """Each analyzer in a process of its own, then the two side by side."""
-    results: dict = {}
-    with tempfile.TemporaryDirectory() as temporary:
-        for analyzer, fts_docs in ((args.baseline, 0), ("current", args.fts_docs)):
-            out = Path(temporary) / "figures.json"
-            command = [sys.executable, __file__, "--docs", str(args.docs), "--analyzer", analyzer]
-            command += ["--fts-queries", str(args.fts_queries), "--json", str(out)]
-            if fts_docs is not None:
-                command += ["--fts-docs", str(fts_docs)]
-            if args.dir:
-                command += ["--dir", str(args.dir)]
-            subprocess.run(command, check=True)
-            results |= json.loads(out.read_text())["analyzers"]
+    """Each analyzer builds its index in a process of its own; then both are searched
+    in `--rounds` alternating rounds, each a fresh process, and every figure of a
+    class is the median over the rounds: the machine's speed drifts by a third
+    within minutes (a shared 2-core host), which alternating rounds share out."""
+    analyzers = (args.baseline, "current")
+    with tempfile.TemporaryDirectory(prefix="ratsblick-compare-", dir=args.dir) as temporary:
+        work = Path(temporary)
+
+        def child(analyzer: str, step: str) -> dict:
+            out = work / "figures.json"
+            command = [sys.executable, __file__, "--docs", str(args.docs), "--fts-docs", "0"]
+            command += ["--analyzer", analyzer, "--keep", str(work / analyzer), step]
+            subprocess.run([*command, "--json", str(out)], check=True)
+            return dict(next(iter(json.loads(out.read_text())["analyzers"].values())))
+
+        results = {analyzer: child(analyzer, "--build-only") for analyzer in analyzers}
+        rounds: dict[str, list[list[dict]]] = {analyzer: [] for analyzer in analyzers}
+        for number in range(args.rounds):
+            for analyzer in analyzers if number % 2 == 0 else reversed(analyzers):
+                rounds[analyzer].append(child(analyzer, "--search-only")["classes"])
+        for analyzer in analyzers:
+            results[analyzer]["classes"] = median_rows(rounds[analyzer])
+            results[analyzer]["rounds"] = rounds[analyzer]
     compare(*results.values())
     if args.json:
         args.json.write_text(json.dumps({"docs": args.docs, "analyzers": results}, default=str))
 
 
+def median_rows(rounds: list[list[dict]]) -> list[dict]:
+    """Per class, the median over the rounds of each figure."""
+    keys = [key for key in rounds[0][0] if key != "class"]
+    return [
+        {
+            "class": rows[0]["class"],
+            **{key: statistics.median(row[key] for row in rows) for key in keys},
+        }
+        for rows in zip(*rounds, strict=True)
+    ]
+
+
 def run_one(args: argparse.Namespace) -> dict:
-    """Index and search the corpus with `args.analyzer`; the figures."""
-    fts_docs = args.docs if args.fts_docs is None else args.fts_docs
-    work = Path(tempfile.mkdtemp(prefix="ratsblick-search-", dir=args.dir))
+    """Index and search the corpus with `args.analyzer` (one of the two with
+    `--build-only`, `--search-only`); the figures."""
+    fts_docs = 0 if args.search_only else args.docs if args.fts_docs is None else args.fts_docs
+    work = args.keep or Path(tempfile.mkdtemp(prefix="ratsblick-search-", dir=args.dir))
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     try:
         corpus = Corpus()
@@ -552,15 +582,22 @@ def run_one(args: argparse.Namespace) -> dict:
         name = "current" if current else f"baseline {args.analyzer}"
         print(f"\n== {name} analyzer ==", flush=True)
         with ExitStack() if current else baseline_analyzer(args.analyzer):
-            (work / name).mkdir()
-            index, store, built = build_index(corpus, args.docs, work / name)
-            built["classes"] = run_classes(index, store, fts, classes, args.fts_queries)
+            folder = work / name
+            if args.search_only:
+                index, store = SearchIndex(folder / "index"), TextStore(folder)
+                built: dict = {}
+            else:
+                folder.mkdir(parents=True)
+                index, store, built = build_index(corpus, args.docs, folder)
+            if not args.build_only:
+                built["classes"] = run_classes(index, store, fts, classes, args.fts_queries)
         figures |= {"analyzers": {name: built}, "peak_rss_mb": peak_rss_mb()}
         print(f"peak RSS {peak_rss_mb():,.0f} MB")
         print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         return figures
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
