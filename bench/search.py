@@ -29,6 +29,7 @@ Tantivy), and the FTS5 p50 and its ratio.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -45,7 +46,8 @@ import time
 import types
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
@@ -62,6 +64,7 @@ from ratsblick.search import (
     analysis,
     compounds,
     engine,
+    snippets,
 )
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -263,9 +266,16 @@ def typo(rng: random.Random, words: list[str]) -> str:
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@contextmanager
-def baseline_analyzer(rev: str) -> Iterator[None]:
-    """Index and search with the compound splitter and dictionary of git `rev`."""
+Using = Callable[[], AbstractContextManager[None]]
+"""Enters an analyzer: what `to_tantivy`, snippets and suggestions use while it is active."""
+
+
+def analyzer(rev: str) -> Using:
+    """The current analyzer (`rev` "current"), or the compound splitter and dictionary
+    of git `rev` without suggestions; each entry is cheap, so that searches of the
+    two can alternate query by query."""
+    if rev == "current":
+        return ExitStack
 
     def show(path: str) -> str:
         return subprocess.run(
@@ -286,13 +296,19 @@ def baseline_analyzer(rev: str) -> Iterator[None]:
 
     module.word_list = word_list
     splitter = module.default_splitter()
-    with ExitStack() as stack:
-        for owner in (compounds, analysis):
-            stack.enter_context(mock.patch.object(owner, "default_splitter", return_value=splitter))
-        stack.enter_context(mock.patch.object(engine, "suggestion", return_value=None))
-        analysis.word_terms.cache_clear()
-        yield
-    analysis.word_terms.cache_clear()
+
+    @contextmanager
+    def using() -> Iterator[None]:
+        with ExitStack() as stack:
+            for owner in (compounds, analysis):
+                patch = mock.patch.object(owner, "default_splitter", return_value=splitter)
+                stack.enter_context(patch)
+            stack.enter_context(mock.patch.object(engine, "suggestion", return_value=None))
+            terms = functools.partial(analysis.word_terms, splitter=splitter)
+            stack.enter_context(mock.patch.object(snippets, "word_terms", terms))
+            yield
+
+    return using
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -424,61 +440,89 @@ def build_fts(corpus: Corpus, n: int, work: Path) -> tuple[Fts5, dict]:
     return fts, {"fts_docs": n, "fts_docs_per_s": n / seconds, "fts_mb": size / 1e6}
 
 
+@dataclass
+class Target:
+    """An index to search, with the analyzer it was built with."""
+
+    name: str
+    index: SearchIndex
+    store: TextStore
+    using: Using
+
+    def timed(self, request: SearchRequest) -> float:
+        with self.using():
+            return timed(lambda: self.index.search(request, self.store))
+
+
 def measure_class(
-    index: SearchIndex,
-    store: TextStore,
+    targets: list[Target],
     fts: Fts5 | None,
     requests: list[SearchRequest],
     fts_queries: int,
-) -> dict[str, float]:
-    for r in requests:  # warm the page cache the way a running server has it
-        index.search(r, store)
-    plain, snip, facet, totals = [], [], [], []
-    for r in requests:
+) -> list[dict[str, float]]:
+    """One row per target; with two, each query runs on both in turn (which goes
+    first alternates), so that both see the machine at the same speed."""
+    for target in targets:  # warm the page cache the way a running server has it
+        for r in requests:
+            target.timed(r)
+    times: list[dict[str, list[float]]] = [{} for _ in targets]
+    for number, r in enumerate(requests):
+        order = list(enumerate(targets))[:: -1 if number % 2 else 1]
+        plain: list[list[float]] = [[] for _ in targets]
         r.snippets, r.facets = False, False
-        totals.append(index.search(r).total)
-        plain.append(statistics.median(timed(lambda r=r: index.search(r)) for _ in range(REPEATS)))
-        r.snippets = True
-        snip.append(timed(lambda r=r: index.search(r, store)))
-        r.facets = True
-        facet.append(timed(lambda r=r: index.search(r, store)))
-    row = {"hits": statistics.mean(totals)}
-    row["p50"], row["p95"] = percentiles(plain)
-    row["p50_snip"], row["p95_snip"] = percentiles(snip)
-    row["p95_facets"] = percentiles(facet)[1]
+        for _ in range(REPEATS):
+            for at, target in order:
+                plain[at].append(target.timed(r))
+        for at, samples in enumerate(plain):
+            times[at].setdefault("plain", []).append(statistics.median(samples))
+        for kind in ("snip", "facet"):
+            r.snippets, r.facets = True, kind == "facet"
+            for at, target in order:
+                times[at].setdefault(kind, []).append(target.timed(r))
+        r.snippets, r.facets = False, False
+    rows = []
+    for at, target in enumerate(targets):
+        with target.using():
+            hits = statistics.mean(target.index.search(r).total for r in requests)
+        row = {"hits": hits}
+        row["p50"], row["p95"] = percentiles(times[at]["plain"])
+        row["p50_snip"], row["p95_snip"] = percentiles(times[at]["snip"])
+        row["p95_facets"] = percentiles(times[at]["facet"])[1]
+        rows.append(row)
     if fts:
-        row["fts_p50"] = percentiles(
+        rows[-1]["fts_p50"] = percentiles(
             [timed(lambda r=r: fts.search(r)) for r in requests[:fts_queries]]
         )[0]
-    return row
+    return rows
 
 
 def run_classes(
-    index: SearchIndex,
-    store: TextStore,
+    targets: list[Target],
     fts: Fts5 | None,
     classes: dict[str, list[SearchRequest]],
     fts_queries: int,
-) -> list[dict[str, float | str]]:
+) -> list[list[dict[str, float | str]]]:
+    """Each class on every target; the rows of each target."""
     print(
         f"{'class':22} {'hits(avg)':>10} {'p50':>6} {'p95':>6} {'p50+snip':>9}"
         f" {'p95+snip':>9} {'p95+facets':>10} {'FTS5 p50':>9} {'ratio':>7}"
     )
-    rows: list[dict[str, float | str]] = []
+    rows: list[list[dict[str, float | str]]] = [[] for _ in targets]
     for name, requests in classes.items():
-        row = measure_class(index, store, fts, requests, fts_queries)
-        rows.append({"class": name, **row})
-        fts_cell = (
-            f"{row['fts_p50']:9.1f} {row['fts_p50'] / row['p50']:6.0f}×"
-            if "fts_p50" in row
-            else f"{'-':>9} {'-':>7}"
-        )
-        print(
-            f"{name:22} {row['hits']:10,.0f} {row['p50']:6.1f} {row['p95']:6.1f}"
-            f" {row['p50_snip']:9.1f} {row['p95_snip']:9.1f} {row['p95_facets']:10.1f}"
-            f" {fts_cell}",
-            flush=True,
-        )
+        for at, row in enumerate(measure_class(targets, fts, requests, fts_queries)):
+            rows[at].append({"class": name, **row})
+            fts_cell = (
+                f"{row['fts_p50']:9.1f} {row['fts_p50'] / row['p50']:6.0f}×"
+                if "fts_p50" in row
+                else f"{'-':>9} {'-':>7}"
+            )
+            label = name if len(targets) == 1 else f"{name[:13]} {targets[at].name[:8]}"
+            print(
+                f"{label:22} {row['hits']:10,.0f} {row['p50']:6.1f} {row['p95']:6.1f}"
+                f" {row['p50_snip']:9.1f} {row['p95_snip']:9.1f} {row['p95_facets']:10.1f}"
+                f" {fts_cell}",
+                flush=True,
+            )
     return rows
 
 
@@ -500,20 +544,14 @@ def main() -> None:
     parser.add_argument("--fts-docs", type=int, default=None, help="FTS5 baseline size")
     parser.add_argument("--fts-queries", type=int, default=5, help="FTS5 queries per class")
     parser.add_argument("--baseline", default=None, help="git revision of the analyzer to compare")
-    parser.add_argument("--rounds", type=int, default=3, help="search rounds with --baseline")
     parser.add_argument("--analyzer", default="current", help="'current' or a git revision")
     parser.add_argument("--compare", type=Path, default=None, help="an earlier run's --json")
     parser.add_argument("--dir", type=Path, default=None)
-    parser.add_argument("--keep", type=Path, default=None, help="build the index here, keep it")
-    step = parser.add_mutually_exclusive_group()
-    step.add_argument("--build-only", action="store_true", help="with --keep: do not search")
-    step.add_argument("--search-only", action="store_true", help="search the index in --keep")
+    parser.add_argument("--build-into", type=Path, default=None, help="build only, keep it here")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
     args = parser.parse_args()
-    if (args.build_only or args.search_only) and not args.keep:
-        parser.error("--build-only and --search-only need --keep")
     if args.baseline:
-        compare_in_processes(args)
+        compare_analyzers(args)
         return
     figures = run_one(args)
     if args.compare:
@@ -523,80 +561,62 @@ def main() -> None:
         args.json.write_text(json.dumps(figures, indent=1, default=str))
 
 
-def compare_in_processes(args: argparse.Namespace) -> None:
-    """Each analyzer builds its index in a process of its own; then both are searched
-    in `--rounds` alternating rounds, each a fresh process, and every figure of a
-    class is the median over the rounds: the machine's speed drifts by a third
-    within minutes (a shared 2-core host), which alternating rounds share out."""
-    analyzers = (args.baseline, "current")
+def compare_analyzers(args: argparse.Namespace) -> None:
+    """Each analyzer builds its index in a process of its own (the second one built
+    in a process paid for the first one's heap); then this process searches both,
+    query by query in turn: the machine's speed drifts by a third within minutes
+    (a shared 2-core host), which separate runs would count as the analyzer's."""
+    revisions = (args.baseline, "current")
     with tempfile.TemporaryDirectory(prefix="ratsblick-compare-", dir=args.dir) as temporary:
         work = Path(temporary)
-
-        def child(analyzer: str, step: str) -> dict:
+        results = {}
+        for rev in revisions:
             out = work / "figures.json"
-            command = [sys.executable, __file__, "--docs", str(args.docs), "--fts-docs", "0"]
-            command += ["--analyzer", analyzer, "--keep", str(work / analyzer), step]
-            subprocess.run([*command, "--json", str(out)], check=True)
-            return dict(next(iter(json.loads(out.read_text())["analyzers"].values())))
-
-        results = {analyzer: child(analyzer, "--build-only") for analyzer in analyzers}
-        rounds: dict[str, list[list[dict]]] = {analyzer: [] for analyzer in analyzers}
-        for number in range(args.rounds):
-            for analyzer in analyzers if number % 2 == 0 else reversed(analyzers):
-                rounds[analyzer].append(child(analyzer, "--search-only")["classes"])
-        for analyzer in analyzers:
-            results[analyzer]["classes"] = median_rows(rounds[analyzer])
-            results[analyzer]["rounds"] = rounds[analyzer]
+            command = [sys.executable, __file__, "--docs", str(args.docs), "--analyzer", rev]
+            command += ["--build-into", str(work / rev), "--json", str(out)]
+            subprocess.run(command, check=True)
+            results[rev] = dict(json.loads(out.read_text())["analyzers"][rev])
+        targets = [
+            Target(rev, SearchIndex(work / rev / "index"), TextStore(work / rev), analyzer(rev))
+            for rev in revisions
+        ]
+        print(f"\n== both analyzers, query by query: {' | '.join(revisions)} ==", flush=True)
+        classes = query_classes(Corpus(), args.docs)
+        for rev, rows in zip(revisions, run_classes(targets, None, classes, 0), strict=True):
+            results[rev]["classes"] = rows
     compare(*results.values())
     if args.json:
         args.json.write_text(json.dumps({"docs": args.docs, "analyzers": results}, default=str))
 
 
-def median_rows(rounds: list[list[dict]]) -> list[dict]:
-    """Per class, the median over the rounds of each figure."""
-    keys = [key for key in rounds[0][0] if key != "class"]
-    return [
-        {
-            "class": rows[0]["class"],
-            **{key: statistics.median(row[key] for row in rows) for key in keys},
-        }
-        for rows in zip(*rounds, strict=True)
-    ]
-
-
 def run_one(args: argparse.Namespace) -> dict:
-    """Index and search the corpus with `args.analyzer` (one of the two with
-    `--build-only`, `--search-only`); the figures."""
-    fts_docs = 0 if args.search_only else args.docs if args.fts_docs is None else args.fts_docs
-    work = args.keep or Path(tempfile.mkdtemp(prefix="ratsblick-search-", dir=args.dir))
+    """Index the corpus with `args.analyzer` and search it (unless `--build-into`,
+    which keeps the index); the figures."""
+    fts_docs = 0 if args.build_into else args.docs if args.fts_docs is None else args.fts_docs
+    work = args.build_into or Path(tempfile.mkdtemp(prefix="ratsblick-search-", dir=args.dir))
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     try:
         corpus = Corpus()
-        classes = query_classes(corpus, args.docs)
         fts = None
         figures: dict = {"docs": args.docs}
         if fts_docs:
             fts, fts_figures = build_fts(corpus, fts_docs, work)
             figures |= fts_figures
-        current = args.analyzer == "current"
-        name = "current" if current else f"baseline {args.analyzer}"
-        print(f"\n== {name} analyzer ==", flush=True)
-        with ExitStack() if current else baseline_analyzer(args.analyzer):
-            folder = work / name
-            if args.search_only:
-                index, store = SearchIndex(folder / "index"), TextStore(folder)
-                built: dict = {}
-            else:
-                folder.mkdir(parents=True)
-                index, store, built = build_index(corpus, args.docs, folder)
-            if not args.build_only:
-                built["classes"] = run_classes(index, store, fts, classes, args.fts_queries)
-        figures |= {"analyzers": {name: built}, "peak_rss_mb": peak_rss_mb()}
+        print(f"\n== analyzer {args.analyzer} ==", flush=True)
+        using = analyzer(args.analyzer)
+        with using():
+            work.mkdir(parents=True, exist_ok=True)
+            index, store, built = build_index(corpus, args.docs, work)
+        if not args.build_into:
+            target = Target(args.analyzer, index, store, using)
+            classes = query_classes(corpus, args.docs)
+            (built["classes"],) = run_classes([target], fts, classes, args.fts_queries)
+        figures |= {"analyzers": {args.analyzer: built}, "peak_rss_mb": peak_rss_mb()}
         print(f"peak RSS {peak_rss_mb():,.0f} MB")
         print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         return figures
     finally:
-        if not args.keep:
+        if not args.build_into:
             shutil.rmtree(work, ignore_errors=True)
 
 

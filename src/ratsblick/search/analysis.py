@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 import tantivy
 
-from ratsblick.search.compounds import default_splitter, runs
+from ratsblick.search.compounds import CompoundSplitter, default_splitter, runs
 
 ANALYZER = "ratsblick_de"
 GRAMS_ANALYZER = "ratsblick_grams"  # the common grams arrive analyzed: split at spaces only
@@ -59,9 +59,9 @@ def terms(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=100_000)
-def word_terms(word: str) -> frozenset[str]:
+def word_terms(word: str, splitter: CompoundSplitter | None = None) -> frozenset[str]:
     """Every term a single word is indexed under: its stem and its compound runs."""
     found = set(terms(word))
-    for run in runs(default_splitter().split(word)):
+    for run in runs((splitter or default_splitter()).split(word)):
         found.update(terms(run))
     return frozenset(found)
