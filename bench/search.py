@@ -2,28 +2,30 @@
 
     .venv/bin/python bench/search.py --docs 100000
     .venv/bin/python bench/search.py --docs 1000000 --fts-docs 1000000
-    .venv/bin/python bench/search.py --docs 200000 --fts-docs 0 --baseline 76291e4
+    .venv/bin/python bench/search.py --docs 200000 --baseline 76291e4
 
-With `--baseline REV` the same corpus is indexed and searched twice: with the
-compound splitter and dictionary of git revision REV (and no "Meinten Sie"
-suggestions, which it did not have) and with the current analyzer, each in a
-fresh process (`--analyzer`; the second analyzer in one process paid for the
-first one's heap: up to +45 % p50 at 200,000 documents), and the table
-compares the two (indexing rate, index size, p95 per query class).
-`--compare FILE` compares this run with the first analyzer of an earlier
-run's `--json` instead.
+With `--baseline REV` the same corpus is indexed twice: with the compound
+splitter and dictionary of git revision REV (and no "Meinten Sie"
+suggestions, which it did not have) and with the current analyzer, each in
+a process of its own (`--analyzer REV --build-into DIR`; a second build in
+one process paid for the first one's heap). Then one process searches both
+indexes query by query in turn, so that both meet the machine at the same
+speed (separately run, the same code differed by up to 50 % at p50), and
+the table compares the two (indexing rate, index size, p95 per query class).
+`--compare FILE` compares a single run with the first analyzer of an
+earlier run's `--json` instead.
 
 A deterministic generator writes a German council corpus: the words of the
 Hürtgenwald titles, the Aachen seed and the sample papers, ranked by how
 often they occur there, with council compounds and OCR-like noise in the
-tail, drawn Zipf-distributed; papers, meetings, files (log-normal lengths, most of them a
-paper's, shown inside its hit), persons and organizations of 400 bodies over
-20 years. It is indexed with
-`ratsblick.search` and, as the baseline, into SQLite FTS5 (unicode61,
-diacritics folded, BM25) in the same run. Each query class (`QUERIES` queries) runs against both;
-the table shows p50/p95 in ms for a top-20 page without (the median of
-`REPEATS` runs of each query) and with snippets (and with facets for
-Tantivy), and the FTS5 p50 and its ratio.
+tail, drawn Zipf-distributed; papers, meetings, files (log-normal lengths,
+most of them a paper's, shown inside its hit), persons and organizations of
+400 bodies over 20 years. It is indexed with `ratsblick.search` and, as the
+baseline, into SQLite FTS5 (unicode61, diacritics folded, BM25) in the same
+run. Each query class (`QUERIES` queries) runs against both; the table shows
+p50/p95 in ms for a top-20 page without snippets (each query the median of
+`REPEATS` runs) and with them (and with facets for Tantivy), and the FTS5
+p50 and its ratio.
 """
 
 from __future__ import annotations
