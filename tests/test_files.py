@@ -14,7 +14,7 @@ import time_machine
 from django.test import Client
 from PIL import Image
 
-from ratsblick.council.models import File, Paper
+from ratsblick.council.models import Body, File, Paper
 from ratsblick.council.sync import sync_body
 from ratsblick.extract import ExtractionError, Limits
 from ratsblick.extract.sandbox import SandboxedExtractor
@@ -96,29 +96,66 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def replaced_at_the_council(
+    sample: RecordedDataset, body: Body, client: HttpClient, content: Path, name: str
+) -> Counter[str]:
+    """The council serves `content` as the Thurgau protocol under a new `name`
+    (both attachments' records change); synced and processed again."""
+    sample.files[f"{ROOT}/files/tg_abst.pdf"] = content
+    paper = sample.lists[f"{ROOT}/body/1/paper"][-1]
+    changed = [dict(f, name=name) for f in paper["auxiliaryFile"]]
+    backdate_syncs(body)  # the change is stamped now: newer than the watermark
+    sample.change(paper["id"], auxiliaryFile=changed)
+    sync_body(body, client, margin=timedelta(0))
+    return process_files(body, client)
+
+
+def versions_of(name: str) -> list[str]:
+    file = File.objects.get(name=name, file_name="tg_abst.pdf")
+    return [v.blob.sha256 for v in FileVersion.objects.filter(file=file).order_by("pk")]
+
+
 @pytest.mark.clock
 def test_a_changed_file_is_read_again_and_the_old_version_kept(
     sample: RecordedDataset, server: ReplayServer, client: HttpClient
 ) -> None:
     body = synced(server, client)
     process_files(body, client)
-    # The council replaces the protocol: new bytes, a new name in the record.
-    url = f"{ROOT}/files/tg_abst.pdf"
-    sample.files[url] = SAMPLE_FILES / "tg_mitglieder.pdf"
-    paper = sample.lists[f"{ROOT}/body/1/paper"][-1]
-    changed = [dict(f, name="Abstimmungsergebnisse (korrigiert)") for f in paper["auxiliaryFile"]]
-    backdate_syncs(body)  # the change is stamped now: newer than the watermark
-    sample.change(paper["id"], auxiliaryFile=changed)
-    sync_body(body, client, margin=timedelta(0))
-    counts = process_files(body, client)
-    # both attachments' records changed; the new bytes are a known blob: nothing to read
+    name = "Abstimmungsergebnisse (korrigiert)"
+    counts = replaced_at_the_council(sample, body, client, SAMPLE_FILES / "tg_mitglieder.pdf", name)
+    # the new bytes are a known blob: nothing to read
     assert counts == Counter({"fetched": 2})
-    file = File.objects.get(name="Abstimmungsergebnisse (korrigiert)", file_name="tg_abst.pdf")
-    versions = FileVersion.objects.filter(file=file).order_by("pk")
-    assert [v.blob.sha256 for v in versions] == [
+    original, replaced = (
         sha256(SAMPLE_FILES / "tg_abst.pdf"),
         sha256(SAMPLE_FILES / "tg_mitglieder.pdf"),
-    ]
+    )
+    assert versions_of(name) == [original, replaced]
+
+
+@pytest.mark.clock
+def test_a_file_restored_at_the_council_is_a_new_version_and_shown_again(
+    sample: RecordedDataset, server: ReplayServer, client: HttpClient
+) -> None:
+    body = synced(server, client)
+    process_files(body, client)
+    replaced_at_the_council(sample, body, client, SAMPLE_FILES / "tg_mitglieder.pdf", "Ersetzt")
+    replaced_at_the_council(sample, body, client, SAMPLE_FILES / "tg_abst.pdf", "Wiederhergestellt")
+    original, replaced = (
+        sha256(SAMPLE_FILES / "tg_abst.pdf"),
+        sha256(SAMPLE_FILES / "tg_mitglieder.pdf"),
+    )
+    assert versions_of("Wiederhergestellt") == [original, replaced, original]
+    file = File.objects.get(name="Wiederhergestellt", file_name="tg_abst.pdf")
+    page = Client().get(f"/datei/{file.pk}/").content.decode()
+    words = {
+        sha: set(Extraction.objects.get(blob__sha256=sha).text.split())
+        for sha in (original, replaced)
+    }
+    assert max(words[original] - words[replaced], key=len) in page
+    assert max(words[replaced] - words[original], key=len) not in page
+    # the same content fetched again (only the record changed) adds no version
+    replaced_at_the_council(sample, body, client, SAMPLE_FILES / "tg_abst.pdf", "Umbenannt")
+    assert versions_of("Umbenannt") == [original, replaced, original]
 
 
 @pytest.mark.clock

@@ -46,12 +46,17 @@ class Download(models.Model):
 
 
 class FileVersion(models.Model):
+    """A content a file had from `fetched_at` on; the latest is what it has now.
+
+    A blob may come back (a council replaces a file, then restores it): it is
+    a new version then, so that the latest is what the council serves.
+    """
+
     file = models.ForeignKey(File, on_delete=models.CASCADE, related_name="versions")
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="versions")
     fetched_at = models.DateTimeField()
 
     class Meta:
-        constraints = (models.UniqueConstraint(fields=["file", "blob"], name="file_blob_once"),)
         ordering = ("-fetched_at",)
 
     def __str__(self) -> str:

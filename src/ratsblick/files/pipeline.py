@@ -152,7 +152,11 @@ def _save_download(file: File, downloaded: Path | FetchError) -> Blob | None:
             sha256=sha256,
             defaults={"size": stored.stat().st_size, "mime_type": sniff_file(stored)},
         )
-        FileVersion.objects.get_or_create(file=file, blob=blob, defaults={"fetched_at": now})
+        # The file's row locked: two fetches of one file add its new content once.
+        list(File.objects.select_for_update(no_key=True).filter(pk=file.pk).values_list("pk"))
+        latest = FileVersion.objects.filter(file=file).order_by("-fetched_at", "-pk").first()
+        if latest is None or latest.blob_id != blob.pk:
+            FileVersion.objects.create(file=file, blob=blob, fetched_at=now)
         record_changes(ObjectType.FILE, [file.pk])
         download.status = Download.Status.OK
         download.error = ""
