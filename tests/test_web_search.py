@@ -276,4 +276,7 @@ def test_a_word_that_matches_nothing_gets_a_meinten_sie_link(web: Client) -> Non
     assert "Keine Treffer" in page
     link = '<a href="/suche/?q=Pferdesteuer&amp;typ=vorlage">„Pferdesteuer“</a>'
     assert f"Meinten Sie {link}?" in page
-    assert "Meinten Sie" not in html(web, {"q": "Pferdesteuer"})
+    assert "Sortierung" not in page  # nothing to sort
+    found = html(web, {"q": "Pferdesteuer"})
+    assert "Meinten Sie" not in found
+    assert "Sortierung" in found

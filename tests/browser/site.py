@@ -24,6 +24,7 @@ RATSBLICK = [str(Path(sys.executable).with_name("ratsblick"))]
 # The file that says a home was built to the end (a killed build leaves none).
 BUILT = "demo-built"
 REFERENCE = "159/2006"
+TYPO = "Haushlat"  # "Haushalt" with two letters swapped: found nowhere, so it gets a suggestion
 
 
 def free_port(pair: bool = False) -> int:
@@ -134,6 +135,7 @@ class MainPages:
             "start": "/",
             "body": self.body,
             "search": "/suche/?q=Haushalt",
+            "suggestion": f"/suche/?q={TYPO}",
             "paper": self.paper,
             "meeting": self.meeting,
             "organization": self.organization,

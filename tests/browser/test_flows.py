@@ -14,7 +14,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import Browser
-from tests.browser.site import REFERENCE, MainPages
+from tests.browser.site import REFERENCE, TYPO, MainPages
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +83,18 @@ def test_reference_search_finds_the_paper_first(browser: Browser, pages: MainPag
     assert browser.path() == pages.paper
     assert REFERENCE in h1(browser)
     assert PAPER_TITLE in h1(browser)
+    assert browser.console_errors == []
+
+
+def test_a_typo_finds_nothing_and_meinten_sie_leads_to_the_word(browser: Browser) -> None:
+    browser.open("/")
+    search(browser, TYPO)
+    assert "Nichts gefunden" in browser.driver.find_element(By.TAG_NAME, "main").text
+    suggestion = browser.driver.find_element(By.CSS_SELECTOR, "main .search-suggestion a")
+    assert suggestion.text == "„Haushalt“"
+    follow(browser, suggestion)
+    assert search_box(browser).get_attribute("value") == "Haushalt"
+    assert total(browser) > 0
     assert browser.console_errors == []
 
 

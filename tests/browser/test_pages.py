@@ -24,6 +24,7 @@ PAGES = (
     "start",
     "body",
     "search",
+    "suggestion",
     "paper",
     "meeting",
     "organization",
