@@ -44,6 +44,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 RIM = "https://sdnetrim.kdvz-frechen.de/rim4220/webservice/oparl/v1.0/body/1"
 PAPER = f"{RIM}/paper/60"
+BUMPED = f"{RIM}/paper/782"  # only its `modified` changes
 MEETING = f"{RIM}/meeting/898"
 ITEM = f"{RIM}/agendaitem/7247"
 GONE = f"{RIM}/meeting/2171"
@@ -81,6 +82,7 @@ def with_sentence_and_without_last_page(source: Path) -> bytes:
 
 def _changed_at_the_council(dataset: RecordedDataset) -> None:
     dataset.change(PAPER, name="Umbesetzungen im Bau- und Umweltausschuss")
+    dataset.change(BUMPED)
     meeting = dataset.lookup(MEETING)
     assert meeting is not None
     items = [
@@ -154,8 +156,13 @@ def test_a_sync_keeps_what_changed_old_to_new(synced_twice: Synced) -> None:
     ]
     (change,) = changes_of(ObjectType.AGENDA_ITEM, [synced_twice.item.pk])
     assert [f.new for f in change.fields] == ["Fragestunde für Einwohnerinnen und Einwohner"]
-    # only what changed has a revision: the paper, the meeting, one of its 15 items, the deleted one
+    # only what changed has a revision: the paper, the meeting, one of its 15 items, the deleted
+    # one; not the paper whose `modified` alone moved, though its row has the new time
     assert Revision.objects.filter(body=synced_twice.body).count() == 4
+    bumped = Paper.objects.get(oparl_id__endswith=BUMPED.removeprefix(RIM))
+    assert bumped.modified is not None
+    assert bumped.modified > timezone.now() - timedelta(hours=1)
+    assert changes_of(ObjectType.PAPER, [bumped.pk]) == []
 
 
 def test_the_paper_changes_page(

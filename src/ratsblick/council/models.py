@@ -45,6 +45,9 @@ class OParlObject(models.Model):
     web = models.TextField(blank=True)
     raw = models.JSONField(default=dict, blank=True)
     content_hash = models.CharField(max_length=32, blank=True)
+    # The hash of the record without its `modified`: a council that only bumps
+    # `modified` changes the row (what we re-publish) but writes no revision.
+    substance_hash = models.CharField(max_length=32, blank=True)
     synced_at = models.DateTimeField(auto_now=True)
 
     objects = OParlQuerySet.as_manager()
@@ -441,8 +444,8 @@ class Revision(models.Model):
     """The raw JSON an object had before a sync changed (or deleted) it.
 
     Written by the upsert in the same transaction as the change, only for
-    objects whose content hash differs, so a sync that changes nothing writes
-    none. The version after a revision is the next revision's `previous`, or
+    objects whose content differs in more than `modified`, so a sync that
+    changes nothing writes none. The version after a revision is the next revision's `previous`, or
     the object's current `raw`; a deletion keeps the raw (see the upsert), so
     its revision is marked `deleted`.
     """

@@ -51,11 +51,12 @@ _OWN_FIELDS = frozenset(
         "fetch_error",
         "raw",
         "content_hash",
+        "substance_hash",
         "synced_at",
         "subscribed",
     }
 )
-_DELETION_FIELDS = ["deleted", "modified", "content_hash", "stub", "fetch_error"]
+_DELETION_FIELDS = ["deleted", "modified", "content_hash", "substance_hash", "stub", "fetch_error"]
 _QUERY_CHUNK = 500
 _Id = TypeVar("_Id", str, int)
 T = ObjectType
@@ -94,7 +95,7 @@ class Mapping:
 
     @property
     def update_fields(self) -> list[str]:
-        own = ["raw", "content_hash", "stub", "fetch_error", "body", "synced_at"]
+        own = ["raw", "content_hash", "substance_hash", "stub", "fetch_error", "body", "synced_at"]
         single = [r.name for r in self.relations if not r.many]
         return [*own, *(s.attname for s in self.scalars), *self.model.derived, *single]
 
@@ -121,9 +122,18 @@ def mapping_for(kind: ObjectType) -> Mapping:
     return Mapping(model, tuple(scalars), tuple(relations))
 
 
-def content_hash(record: Record) -> str:
-    encoded = json.dumps(record.data, sort_keys=True, ensure_ascii=False, default=str)
+def _digest(data: dict[str, Any]) -> str:
+    encoded = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2b(encoded.encode(), digest_size=16).hexdigest()
+
+
+def content_hash(record: Record) -> str:
+    return _digest(record.data)
+
+
+def substance_hash(record: Record) -> str:
+    """The hash of what the record says, without when it says it changed."""
+    return _digest({k: v for k, v in record.data.items() if k != "modified"})
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,15 @@ class Stored:
     content_hash: str
     stub: bool
     deleted: bool
+    substance_hash: str = ""
+
+    def revised_by(self, record: Record, substance: str) -> bool:
+        """Whether writing `record` over this object keeps a revision of it: not for
+        a deleted object deleted again, nor when only `modified` differs (an object
+        stored before substance hashes were kept has none: it gets one)."""
+        if self.deleted and record.deleted:
+            return False
+        return self.substance_hash != substance or self.deleted != record.deleted
 
 
 def _chunks(ids: Iterable[_Id]) -> Iterable[list[_Id]]:
@@ -144,10 +163,10 @@ def _lookup(model: type[OParlObject], ids: Iterable[str]) -> dict[str, Stored]:
     found: dict[str, Stored] = {}
     for chunk in _chunks(ids):
         rows = model.objects.filter(oparl_id__in=chunk).values_list(
-            "oparl_id", "pk", "content_hash", "stub", "deleted"
+            "oparl_id", "pk", "content_hash", "stub", "deleted", "substance_hash"
         )
-        for oparl_id, pk, digest, stub, deleted in rows:
-            found[oparl_id] = Stored(pk, digest, stub, deleted)
+        for oparl_id, pk, digest, stub, deleted, substance in rows:
+            found[oparl_id] = Stored(pk, digest, stub, deleted, substance)
     return found
 
 
@@ -291,14 +310,15 @@ class Upserter:
                 counts["unchanged"] += 1
                 continue
             is_new = before is None or before.stub
-            if before and not is_new and not (before.deleted and record.deleted):
+            substance = substance_hash(record)
+            if before and not is_new and before.revised_by(record, substance):
                 revised[before.pk] = record.deleted
             if record.deleted:
                 counts["unchanged" if before and before.deleted else "deleted"] += 1
-                gone.append(self._deletion(mapping, record, digest, tally))
+                gone.append(self._deletion(mapping, record, (digest, substance), tally))
             else:
                 counts["new" if is_new else "changed"] += 1
-                live.append(self._instance(mapping, record, digest, stored, tally))
+                live.append(self._instance(mapping, record, (digest, substance), stored, tally))
         if revised and kind in HISTORY_KINDS:
             self._keep_previous(kind, revised)
         if live:
@@ -349,7 +369,9 @@ class Upserter:
         """Django sets the primary keys of upserted rows (RETURNING)."""
         for obj in written:
             assert obj.pk is not None
-            stored[obj.oparl_id] = Stored(obj.pk, obj.content_hash, False, obj.deleted)
+            stored[obj.oparl_id] = Stored(
+                obj.pk, obj.content_hash, False, obj.deleted, obj.substance_hash
+            )
 
     @staticmethod
     def _value(record: Record, scalar: ScalarField, tally: _Tally) -> Any:
@@ -363,7 +385,7 @@ class Upserter:
             return None
 
     def _deletion(
-        self, mapping: Mapping, record: Record, digest: str, tally: _Tally
+        self, mapping: Mapping, record: Record, digests: tuple[str, str], tally: _Tally
     ) -> OParlObject:
         times = {
             s.attname: self._value(record, s, tally)
@@ -375,7 +397,8 @@ class Upserter:
             body=self._body_for(mapping.model),
             deleted=True,
             raw=record.raw,
-            content_hash=digest,
+            content_hash=digests[0],
+            substance_hash=digests[1],
             **times,
         )
 
@@ -383,7 +406,7 @@ class Upserter:
         self,
         mapping: Mapping,
         record: Record,
-        digest: str,
+        digests: tuple[str, str],
         stored: dict[type[OParlObject], dict[str, Stored]],
         tally: _Tally,
     ) -> OParlObject:
@@ -405,7 +428,8 @@ class Upserter:
             oparl_id=record.id,
             body=self._body_for(mapping.model),
             raw=record.raw,
-            content_hash=digest,
+            content_hash=digests[0],
+            substance_hash=digests[1],
             stub=False,
             fetch_error="",
             **values,
